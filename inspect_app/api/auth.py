@@ -1,0 +1,45 @@
+"""Device tokens: exchange a password for a bearer token; see who a token belongs to."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from inspect_app.api import bp
+from inspect_app.auth import current_device, token_required
+from inspect_app.extensions import db, limiter
+from inspect_app.schemas.auth import TokenIn, TokenOut, UserOut
+from inspect_app.schemas.common import json_body, load
+from inspect_app.services import accounts, audit
+
+
+@bp.post("/auth/token")
+@limiter.limit(lambda: str(current_app.config["RATELIMIT_LOGIN"]))
+def create_token() -> tuple[dict[str, Any], int]:
+    data = load(TokenIn(), json_body())
+    user = accounts.authenticate(data["username"], data["password"])
+    device, token = accounts.issue_device_token(
+        user, data["device_name"], int(current_app.config["DEVICE_TOKEN_TTL_DAYS"])
+    )
+    audit.record(user, "login", "user", user.id, {"via": "api", "device_id": device.id})
+    db.session.commit()
+    out = {"token": token, "expires_at": device.expires_at, "device_id": device.id, "user": user}
+    return TokenOut().dump(out), 201
+
+
+@bp.get("/me")
+@token_required()
+def me() -> dict[str, Any]:
+    device = current_device()
+    return {"user": UserOut().dump(device.user), "device_id": device.id}
+
+
+@bp.delete("/auth/token")
+@token_required()
+def revoke_own_token() -> tuple[str, int]:
+    """Sign a device out: its token stops working at once."""
+    device = current_device()
+    accounts.revoke_device(device.user, device)
+    db.session.commit()
+    return "", 204

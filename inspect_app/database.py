@@ -1,0 +1,45 @@
+"""Database wiring: extensions, SQLite pragmas, and where the migrations live."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import Engine, event
+
+from inspect_app.config import PROJECT_ROOT
+from inspect_app.extensions import csrf, db, limiter, migrate
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's "begin" event below emit BEGIN itself (the pysqlite recipe).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 15000")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    # BEGIN IMMEDIATE takes SQLite's single write lock at the start of every transaction.
+    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
+    # another connection committed in between; IMMEDIATE makes concurrent syncs wait their
+    # turn (busy_timeout) instead. PostgreSQL is the engine for real write concurrency.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_app(app: Flask) -> None:
+    """Bind the extensions; attach SQLite behaviour to this app's engine only."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_on_begin)

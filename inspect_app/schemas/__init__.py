@@ -1,0 +1,1 @@
+"""Marshmallow schemas: the wire format. Input schemas raise on unknown fields."""

@@ -1,0 +1,50 @@
+"""Each role's landing page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
+
+from inspect_app.auth import require_user, roles_required
+from inspect_app.models.user import Role
+from inspect_app.services import overview
+
+bp = Blueprint("home", __name__)
+
+_HOME_BY_ROLE = {
+    Role.ADMIN: "admin.index",
+    Role.SUPERVISOR: "home.supervisor",
+    Role.INSPECTOR: "home.inspector",
+    Role.MERCHANT: "home.merchant",
+}
+
+
+@bp.get("/")
+@roles_required()
+def index() -> Response:
+    return redirect(url_for(_HOME_BY_ROLE[require_user().role]))
+
+
+@bp.get("/supervisor/")
+@roles_required(Role.SUPERVISOR, Role.ADMIN)
+def supervisor() -> str:
+    user = require_user()
+    summary = overview.region_summary(user, date.today())
+    return render_template("web/supervisor.html", summary=summary)
+
+
+@bp.get("/inspector/")
+@roles_required(Role.INSPECTOR)
+def inspector() -> str:
+    recent = overview.inspector_recent(require_user())
+    return render_template("web/inspector.html", inspections=recent)
+
+
+@bp.get("/merchant/")
+@roles_required(Role.MERCHANT)
+def merchant() -> Response:
+    user = require_user()
+    return redirect(url_for("merchants.detail", merchant_id=user.merchant_id))
+
