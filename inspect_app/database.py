@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context
 from sqlalchemy import Engine, event
 
 from inspect_app.config import PROJECT_ROOT
@@ -25,11 +25,13 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(connection: Any) -> None:
-    # BEGIN IMMEDIATE takes SQLite's single write lock at the start of every transaction.
-    # A deferred transaction that reads and then writes fails at once with SQLITE_BUSY when
-    # another connection committed in between; IMMEDIATE makes concurrent syncs wait their
-    # turn (busy_timeout) instead. PostgreSQL is the engine for real write concurrency.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # Requests BEGIN IMMEDIATE, taking SQLite's single write lock up front. A deferred
+    # transaction that reads and then writes fails at once (SQLITE_BUSY_SNAPSHOT) when another
+    # connection committed in between; IMMEDIATE makes two tablets syncing at the same moment
+    # wait their turn (busy_timeout) instead. In WAL mode readers are never blocked by it.
+    # Outside a request (CLI, test set-up) a single process writes, so BEGIN stays deferred.
+    # PostgreSQL is the engine for real write concurrency.
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if has_request_context() else "BEGIN")
 
 
 def init_app(app: Flask) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, g, request, session
 
 from inspect_app.config import PROJECT_ROOT, SUPPORTED_LOCALES
+from flask_babel import refresh
+
 from inspect_app.extensions import babel
 
 
@@ -24,6 +26,9 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    # Flask-Babel caches the locale on the app context. Tests (and CLI tasks) keep one app
+    # context across several requests, so forget the cached choice at each request start.
+    app.before_request(refresh)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -75,4 +76,8 @@ def set_language(code: str) -> Response:
 
 @bp.app_context_processor
 def _inject() -> dict[str, object]:
-    return {"current_user": current_user(), "app_title": _("Market Metrology Inspection")}
+    return {
+        "current_user": current_user(),
+        "app_title": _("Market Metrology Inspection"),
+        "get_locale": get_locale,
+    }

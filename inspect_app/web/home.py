@@ -17,14 +17,16 @@ _HOME_BY_ROLE = {
     Role.ADMIN: "admin.index",
     Role.SUPERVISOR: "home.supervisor",
     Role.INSPECTOR: "home.inspector",
-    Role.MERCHANT: "home.merchant",
 }
 
 
 @bp.get("/")
 @roles_required()
 def index() -> Response:
-    return redirect(url_for(_HOME_BY_ROLE[require_user().role]))
+    user = require_user()
+    if user.role == Role.MERCHANT:
+        return redirect(url_for("merchants.detail", merchant_id=user.merchant_id))
+    return redirect(url_for(_HOME_BY_ROLE[user.role]))
 
 
 @bp.get("/supervisor/")
@@ -40,11 +42,3 @@ def supervisor() -> str:
 def inspector() -> str:
     recent = overview.inspector_recent(require_user())
     return render_template("web/inspector.html", inspections=recent)
-
-
-@bp.get("/merchant/")
-@roles_required(Role.MERCHANT)
-def merchant() -> Response:
-    user = require_user()
-    return redirect(url_for("merchants.detail", merchant_id=user.merchant_id))
-
