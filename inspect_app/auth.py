@@ -14,13 +14,13 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import g, redirect, request, session, url_for
-from sqlalchemy import ColumnElement, true
 
 from inspect_app.errors import AppError, wants_json
 from inspect_app.extensions import db
 from inspect_app.models import Device, Merchant, User
 from inspect_app.models.user import Role
 from inspect_app.services import accounts
+from inspect_app.services.scoping import can_see_merchant
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -110,24 +110,6 @@ def token_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapped
 
     return decorator
-
-
-def region_clause(user: User, region_column: ColumnElement[int] | object) -> ColumnElement[bool]:
-    """A WHERE clause limiting ``region_column`` to what ``user`` may see."""
-    if user.role == Role.ADMIN:
-        return true()
-    if user.region_id is None:
-        raise AppError("FORBIDDEN")
-    return region_column == user.region_id  # type: ignore[return-value]
-
-
-def can_see_merchant(user: User, merchant: Merchant) -> bool:
-    """Admins: all; staff: their region; merchant users: only their own merchant."""
-    if user.role == Role.ADMIN:
-        return True
-    if user.role == Role.MERCHANT:
-        return user.merchant_id == merchant.id
-    return user.region_id == merchant.region_id
 
 
 def merchant_or_404(user: User, merchant_id: int) -> Merchant:

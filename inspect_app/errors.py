@@ -33,32 +33,93 @@ class Problem:
 
 _CATALOGUE = [
     Problem("BAD_REQUEST", 400, "The request could not be understood.", "无法理解该请求。"),
-    Problem("INVALID_JSON", 400, "The request body is not valid JSON.", "请求内容不是有效的 JSON。"),
-    Problem("CSRF_FAILED", 400, "The form expired or was not sent from this site. Reload the page and try again.", "表单已过期或并非来自本站，请刷新页面后重试。"),
+    Problem(
+        "INVALID_JSON", 400, "The request body is not valid JSON.", "请求内容不是有效的 JSON。"
+    ),
+    Problem(
+        "CSRF_FAILED",
+        400,
+        "The form expired or was not sent from this site. Reload the page and try again.",
+        "表单已过期或并非来自本站，请刷新页面后重试。",
+    ),
     Problem("AUTH_REQUIRED", 401, "Sign in first.", "请先登录。"),
     Problem("AUTH_INVALID_CREDENTIALS", 401, "Wrong username or password.", "用户名或密码错误。"),
-    Problem("AUTH_TOKEN_INVALID", 401, "The device token is unknown, expired or revoked. Sign in again.", "设备令牌无效、已过期或已被吊销，请重新登录。"),
+    Problem(
+        "AUTH_TOKEN_INVALID",
+        401,
+        "The device token is unknown, expired or revoked. Sign in again.",
+        "设备令牌无效、已过期或已被吊销，请重新登录。",
+    ),
     Problem("FORBIDDEN", 403, "Your role does not allow this.", "您的角色无权执行此操作。"),
     Problem("NOT_FOUND", 404, "Not found.", "未找到。"),
     Problem("METHOD_NOT_ALLOWED", 405, "This method is not allowed here.", "不允许使用此方法。"),
-    Problem("SYNC_UUID_CONFLICT", 409, "An inspection with this uuid already exists with different content.", "已存在相同 uuid 但内容不同的检查记录。"),
-    Problem("SYNC_SUPERSEDE_STALE", 409, "The inspection to be corrected has already been corrected.", "要更正的检查记录已被更正过。"),
-    Problem("SYNC_SUPERSEDE_UNKNOWN", 422, "The inspection to be corrected does not exist.", "要更正的检查记录不存在。"),
+    Problem(
+        "SYNC_UUID_CONFLICT",
+        409,
+        "An inspection with this uuid already exists with different content.",
+        "已存在相同 uuid 但内容不同的检查记录。",
+    ),
+    Problem(
+        "SYNC_SUPERSEDE_STALE",
+        409,
+        "The inspection to be corrected has already been corrected.",
+        "要更正的检查记录已被更正过。",
+    ),
+    Problem(
+        "SYNC_SUPERSEDE_UNKNOWN",
+        422,
+        "The inspection to be corrected does not exist.",
+        "要更正的检查记录不存在。",
+    ),
     Problem("PAYLOAD_TOO_LARGE", 413, "The request body is too large.", "请求内容过大。"),
-    Problem("UNSUPPORTED_MEDIA_TYPE", 415, "Send this request as application/json.", "请以 application/json 格式发送请求。"),
+    Problem(
+        "UNSUPPORTED_MEDIA_TYPE",
+        415,
+        "Send this request as application/json.",
+        "请以 application/json 格式发送请求。",
+    ),
     Problem("VALIDATION_FAILED", 422, "Some fields are invalid.", "部分字段无效。"),
     Problem("FORM_UNKNOWN", 422, "This form does not exist.", "该表单不存在。"),
-    Problem("FORM_VERSION_UNKNOWN", 422, "This form version is not published.", "该表单版本未发布。"),
-    Problem("FORM_CLOSED", 422, "This form is closed and accepts no submissions.", "该表单已关闭，不再接受提交。"),
+    Problem(
+        "FORM_VERSION_UNKNOWN", 422, "This form version is not published.", "该表单版本未发布。"
+    ),
+    Problem(
+        "FORM_CLOSED",
+        422,
+        "This form is closed and accepts no submissions.",
+        "该表单已关闭，不再接受提交。",
+    ),
     Problem("INSTRUMENT_UNKNOWN", 422, "The instrument is not registered.", "该计量器具未登记。"),
     Problem("MERCHANT_UNKNOWN", 422, "The merchant is not registered.", "该经营者未登记。"),
-    Problem("OUT_OF_REGION", 422, "This merchant is outside your region.", "该经营者不在您的辖区内。"),
+    Problem(
+        "OUT_OF_REGION", 422, "This merchant is outside your region.", "该经营者不在您的辖区内。"
+    ),
     Problem("MEASUREMENT_INVALID", 422, "A measurement cannot be evaluated.", "测量数据无法判定。"),
-    Problem("ATTACHMENT_HASH_MISMATCH", 422, "The file's content does not match its sha256.", "文件内容与其 sha256 不符。"),
-    Problem("ATTACHMENT_NOT_IMAGE", 422, "The file is not an image that can be decoded.", "该文件不是可解码的图片。"),
+    Problem(
+        "ATTACHMENT_HASH_MISMATCH",
+        422,
+        "The file's content does not match its sha256.",
+        "文件内容与其 sha256 不符。",
+    ),
+    Problem(
+        "ATTACHMENT_NOT_IMAGE",
+        422,
+        "The file is not an image that can be decoded.",
+        "该文件不是可解码的图片。",
+    ),
     Problem("ATTACHMENT_TOO_LARGE", 413, "The file exceeds the size limit.", "文件超过大小限制。"),
-    Problem("RATE_LIMITED", 429, "Too many attempts. Wait a minute and try again.", "尝试次数过多，请稍候一分钟再试。"),
-    Problem("INTERNAL_ERROR", 500, "Something went wrong on the server. Nothing you sent was lost; try again later.", "服务器出错。您提交的内容未丢失，请稍后重试。"),
+    Problem(
+        "RATE_LIMITED",
+        429,
+        "Too many attempts. Wait a minute and try again.",
+        "尝试次数过多，请稍候一分钟再试。",
+    ),
+    Problem(
+        "INTERNAL_ERROR",
+        500,
+        "Something went wrong on the server. Nothing you sent was lost; try again later.",
+        "服务器出错。您提交的内容未丢失，请稍后重试。",
+    ),
 ]
 
 CATALOGUE: Mapping[str, Problem] = {p.code: p for p in _CATALOGUE}

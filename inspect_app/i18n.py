@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, session
-
-from inspect_app.config import PROJECT_ROOT, SUPPORTED_LOCALES
 from flask_babel import refresh
 
+from inspect_app.config import PROJECT_ROOT, SUPPORTED_LOCALES
 from inspect_app.extensions import babel
 
 

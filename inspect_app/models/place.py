@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from inspect_app.extensions import Base
 from inspect_app.models.types import UTCDateTime, str_enum, utcnow
 
+
 def lat_lon_checks() -> tuple[CheckConstraint, ...]:
     """Fresh constraint objects per table (a constraint object belongs to one table)."""
     return (

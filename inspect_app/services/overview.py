@@ -11,8 +11,8 @@ from sqlalchemy.orm import selectinload
 from inspect_app.extensions import db
 from inspect_app.models import Device, Finding, Inspection, Instrument, Market, Merchant, User
 from inspect_app.models.inspection import Verdict
-from inspect_app.models.user import Role
 from inspect_app.models.types import utcnow
+from inspect_app.services.scoping import region_clause
 
 
 @dataclass(frozen=True)
@@ -26,32 +26,28 @@ class RegionSummary:
     severe_findings: list[Finding]
 
 
-def _region_filter(user: User, column: object) -> list[object]:
-    return [] if user.role == Role.ADMIN else [column == user.region_id]
-
-
 def region_summary(user: User, today: date) -> RegionSummary:
     """Counts a supervisor reads first: what is overdue, what failed, what was severe."""
     since = utcnow() - timedelta(days=30)
-    scope = _region_filter(user, Merchant.region_id)
+    scope = region_clause(user, Merchant.region_id)
     markets = db.session.scalar(
-        select(func.count(Market.id)).where(*_region_filter(user, Market.region_id))
+        select(func.count(Market.id)).where(region_clause(user, Market.region_id))
     )
-    merchants = db.session.scalar(select(func.count(Merchant.id)).where(*scope))
-    instruments_q = select(func.count(Instrument.id)).join(Merchant).where(*scope)
+    merchants = db.session.scalar(select(func.count(Merchant.id)).where(scope))
+    instruments_q = select(func.count(Instrument.id)).join(Merchant).where(scope)
     instruments = db.session.scalar(instruments_q)
     overdue = db.session.scalar(instruments_q.where(Instrument.valid_until < today))
     recent = (
         select(func.count(Inspection.id))
         .join(Merchant, Inspection.merchant_id == Merchant.id)
-        .where(Inspection.received_at >= since, *scope)
+        .where(Inspection.received_at >= since, scope)
     )
     inspections_30d = db.session.scalar(recent)
     failed_30d = db.session.scalar(recent.where(Inspection.verdict == Verdict.FAIL))
     severe = db.session.scalars(
         select(Finding)
         .join(Merchant, Finding.merchant_id == Merchant.id)
-        .where(Finding.severity >= 3, *scope)
+        .where(Finding.severity >= 3, scope)
         .order_by(Finding.created_at.desc())
         .limit(10)
         .options(selectinload(Finding.inspection))
@@ -70,7 +66,9 @@ def region_summary(user: User, today: date) -> RegionSummary:
 def merchant_instruments(merchant_id: int) -> list[Instrument]:
     return list(
         db.session.scalars(
-            select(Instrument).where(Instrument.merchant_id == merchant_id).order_by(Instrument.code)
+            select(Instrument)
+            .where(Instrument.merchant_id == merchant_id)
+            .order_by(Instrument.code)
         )
     )
 

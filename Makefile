@@ -1,0 +1,62 @@
+# Two commands matter: `make demo` (run the app with demo data) and `make test` (every suite).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := wsgi.py
+
+.PHONY: demo test test-sqlite test-postgres test-browser lint install chromium translations bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# A development secret, generated once; production sets INSPECT_SECRET_KEY instead.
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
+
+demo: install instance/config.py
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium for the browser tests (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check inspect_app tests bench
+	$(BIN)/mypy
+
+test-sqlite: install
+	$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+
+# The API, service, web and migration suites again, on the local PostgreSQL server.
+test-postgres: install
+	INSPECT_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider \
+	  tests/api tests/services tests/web tests/migrations
+
+test-browser: install chromium
+	$(BIN)/pytest -q -p no:cacheprovider tests/browser
+
+test: lint test-sqlite test-postgres test-browser
+
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o inspect_app/translations/messages.pot \
+	  --no-location --sort-output --project inspect_app .
+	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --width 100
+	$(BIN)/pybabel compile -d inspect_app/translations
+
+bench: install
+	$(BIN)/python bench/bench_metrology.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
