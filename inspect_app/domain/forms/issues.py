@@ -70,7 +70,8 @@ class IssueSink:
 
     @property
     def full(self) -> bool:
-        return self._overflow or len(self._issues) >= self._limit
+        """True once an issue beyond the limit was refused: callers stop looking then."""
+        return self._overflow
 
     def add(self, path: str, code: str, **params: object) -> None:
         if len(self._issues) >= self._limit:
