@@ -1,0 +1,338 @@
+"""Non-automatic weighing instruments: MPE by class and load, test, eccentricity, repeatability.
+
+Masses are grams (Decimal). A load ``m`` is read in verification scale intervals ``e``: the
+pack's MPE table gives ±0.5 e / ±1 e / ±1.5 e by band, a band's lower edge belonging to the
+band below ("0 ≤ m ≤ 500 e", "500 e < m ≤ 2 000 e" for class III: R 76-1 Table 6, JJG 539).
+In service the MPE is the pack's factor (2) times the initial MPE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from inspect_app.domain.quantities import (
+    ENGINE_CONTEXT,
+    MeasurementError,
+    Number,
+    dec_str,
+    fail,
+    fmt,
+    to_decimal,
+)
+from inspect_app.domain.rulepacks import RulePack, resolve
+from inspect_app.domain.rulepacks.model import ScaleRules
+from inspect_app.domain.rulepacks.parse import ACCURACY_CLASSES
+from inspect_app.domain.verdicts import Citation, JSONDict, Reason, Verdict, unique_citations
+
+__all__ = ["Limit", "MeasurementError", "PointResult", "ScaleSpec", "ScaleVerdict", "SpecVerdict",
+           "check_spec", "evaluate_eccentricity", "evaluate_repeatability", "evaluate_test",
+           "limit", "mpe"]
+
+STAGES = {"initial": ("initial", "首次检定"), "in_service": ("in-service", "使用中检查")}
+
+
+@dataclass(frozen=True)
+class ScaleSpec:
+    """The marked metrological data of a scale: class, Max, Min, e and d (grams).
+
+    Numbers may be given as int, str, Decimal or float; they are stored as Decimal.
+    :raises MeasurementError: ``CLASS_UNKNOWN`` or ``SPEC_INVALID`` (e, d, Max > 0,
+        0 ≤ Min < Max).
+    """
+
+    accuracy_class: str
+    max: Decimal
+    min: Decimal
+    e: Decimal
+    d: Decimal
+
+    def __post_init__(self) -> None:
+        if self.accuracy_class not in ACCURACY_CLASSES:
+            raise fail("CLASS_UNKNOWN", value=repr(self.accuracy_class))
+        for name in ("max", "min", "e", "d"):
+            object.__setattr__(self, name, to_decimal(getattr(self, name), name))
+        if self.e <= 0 or self.d <= 0 or self.max <= 0 or not 0 <= self.min < self.max:
+            raise fail("SPEC_INVALID", max=self.max, min=self.min, e=self.e, d=self.d)
+
+    def to_dict(self) -> JSONDict:
+        """Return the class and the four quantities as strings."""
+        return {"accuracy_class": self.accuracy_class, "max": dec_str(self.max),
+                "min": dec_str(self.min), "e": dec_str(self.e), "d": dec_str(self.d)}
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The MPE for one load: in grams, in e (stage factor applied), and the band used."""
+
+    mpe: Decimal
+    mpe_e: Decimal
+    band: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class PointResult:
+    """One weighing: load, indication, error (g and e), the MPE that applies and the outcome."""
+
+    load: Decimal
+    indication: Decimal
+    error: Decimal
+    error_e: Decimal
+    mpe: Decimal
+    mpe_e: Decimal
+    band: str
+    passed: bool
+
+    def to_dict(self) -> JSONDict:
+        """Return every field; decimals as canonical strings."""
+        return {"load": dec_str(self.load), "indication": dec_str(self.indication),
+                "error": dec_str(self.error), "error_e": dec_str(self.error_e),
+                "mpe": dec_str(self.mpe), "mpe_e": dec_str(self.mpe_e), "band": self.band,
+                "passed": self.passed}
+
+    def explain(self, lang: str, stage: str, document: str) -> str:
+        """One line, e.g. "indication 10 011 g at 10 000 g: error +11 g = 2.2 e; …; fail"."""
+        st_en, st_zh = STAGES[stage]
+        if lang == "zh":
+            return (f"载荷 {fmt(self.load)} g 示值 {fmt(self.indication)} g：误差 "
+                    f"{fmt(self.error, True)} g = {fmt(self.error_e)} e；{st_zh}最大允许误差 "
+                    f"±{fmt(self.mpe)} g（{fmt(self.mpe_e)} e，区间 {self.band}，{document}）；"
+                    f"{'合格' if self.passed else '不合格'}")
+        return (f"indication {fmt(self.indication)} g at {fmt(self.load)} g: error "
+                f"{fmt(self.error, True)} g = {fmt(self.error_e)} e; {st_en} limit "
+                f"±{fmt(self.mpe)} g ({fmt(self.mpe_e)} e, band {self.band}, {document}); "
+                f"{'pass' if self.passed else 'fail'}")
+
+
+@dataclass(frozen=True)
+class ScaleVerdict(Verdict):
+    """Outcome of a scale check (``kind`` "test", "eccentricity" or "repeatability").
+
+    ``range``/``range_limit`` are set for repeatability only.
+    """
+
+    kind: str
+    spec: ScaleSpec
+    stage: str
+    points: tuple[PointResult, ...]
+    range: Decimal | None = None
+    range_limit: Decimal | None = None
+
+    def to_dict(self) -> JSONDict:
+        """Return the verdict with every number that led to it, JSON-serialisable."""
+        return {
+            "kind": self.kind, **self.common_dict(), "spec": self.spec.to_dict(),
+            "stage": self.stage, "points": [p.to_dict() for p in self.points],
+            "range": None if self.range is None else dec_str(self.range),
+            "range_limit": None if self.range_limit is None else dec_str(self.range_limit),
+        }
+
+    def explain(self, lang: str = "en") -> str:
+        """Return one line per weighing, then the reasons and a note on unverified rules."""
+        document = self.citations[0].source.label
+        lines = [p.explain(lang, self.stage, document) for p in self.points]
+        return "\n".join(lines + self.reason_lines(lang))
+
+
+@dataclass(frozen=True)
+class SpecVerdict(Verdict):
+    """Whether a scale's marked e, n = Max/e and Min agree with the accuracy-class table."""
+
+    spec: ScaleSpec
+
+    def to_dict(self) -> JSONDict:
+        """Return the spec, the outcome, the reasons and the rule cited."""
+        return {"kind": "spec", **self.common_dict(), "spec": self.spec.to_dict()}
+
+    def explain(self, lang: str = "en") -> str:
+        """Return the reasons, one a line."""
+        return "\n".join(self.reason_lines(lang))
+
+
+def _rules(pack: RulePack) -> ScaleRules:
+    if pack.scales is None:
+        raise fail("RULE_NOT_IN_PACK", pack=pack.id, rule="scale rules", rule_zh="衡器规则")
+    return pack.scales
+
+
+def _limit(pack: RulePack, accuracy_class: str, e: Decimal, load: Decimal,
+           stage: str) -> Limit:
+    if stage not in STAGES:
+        raise fail("STAGE_UNKNOWN", value=repr(stage))
+    rules = _rules(pack)
+    if accuracy_class not in ACCURACY_CLASSES:
+        raise fail("CLASS_UNKNOWN", value=repr(accuracy_class))
+    table = rules.mpe.get(accuracy_class)
+    if table is None:
+        raise fail("CLASS_NOT_IN_PACK", pack=pack.id, value=accuracy_class,
+                   known=", ".join(rules.mpe))
+    if e <= 0:
+        raise fail("SPEC_INVALID", max="-", min="-", e=e, d="-")
+    if load < 0:
+        raise fail("LOAD_NEGATIVE", load=load)
+    band = table.find(load, e)
+    if band is None:
+        raise fail("LOAD_OUTSIDE_TABLE", load=load, m=load / e, value=accuracy_class)
+    if stage == "in_service":
+        mpe_e = band.value * rules.in_service_factor
+        return Limit(mpe_e * e, mpe_e, band.label, (band.citation, rules.in_service_citation))
+    return Limit(band.value * e, band.value, band.label, (band.citation,))
+
+
+def limit(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
+          stage: str) -> Limit:
+    """Return the MPE for ``load`` with its band and the table rows cited; see :func:`mpe`."""
+    with localcontext(ENGINE_CONTEXT):
+        return _limit(resolve(pack), accuracy_class, to_decimal(e, "e"),
+                      to_decimal(load, "load"), stage)
+
+
+def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
+        stage: str) -> Decimal:
+    """Return the absolute maximum permissible error in grams for ``load`` on a scale.
+
+    Rule: with m = load / e, find the band of the pack's table for the class that contains m
+    (a band's lower edge belongs to the band below, so m = 500 e is ±0.5 e for class III);
+    initial MPE = band value × e; in service (``stage="in_service"``) the pack's factor × that
+    (2 in R 76 para 4.2 and JJG 539).
+
+    :raises MeasurementError: ``CLASS_UNKNOWN``, ``CLASS_NOT_IN_PACK``, ``STAGE_UNKNOWN``,
+        ``LOAD_NEGATIVE``, ``LOAD_OUTSIDE_TABLE`` (m beyond the last band), ``SPEC_INVALID``.
+    """
+    return limit(pack, accuracy_class, e, load, stage).mpe
+
+
+def _verdict(kind: str, pack: RulePack, spec: ScaleSpec, stage: str,
+             weighings: Iterable[tuple[Number, Number]], extra: tuple[Citation, ...],
+             ) -> ScaleVerdict:
+    points: list[PointResult] = []
+    citations: list[Citation] = []
+    for i, (raw_load, raw_indication) in enumerate(weighings, 1):
+        load = to_decimal(raw_load, f"load {i}")
+        indication = to_decimal(raw_indication, f"indication {i}")
+        if load > spec.max:
+            raise fail("LOAD_ABOVE_MAX", load=load, max=spec.max)
+        lim = _limit(pack, spec.accuracy_class, spec.e, load, stage)
+        error = indication - load
+        points.append(PointResult(load, indication, error, error / spec.e, lim.mpe, lim.mpe_e,
+                                  lim.band, abs(error) <= lim.mpe))
+        citations.extend(lim.citations)
+    if not points:
+        raise fail("NO_POINTS")
+    failed = sum(not p.passed for p in points)
+    if failed:
+        reason = Reason("OUTSIDE_MPE", f"{failed} of {len(points)} weighings outside the MPE",
+                        f"{len(points)} 次称量中有 {failed} 次超出最大允许误差", False)
+    else:
+        reason = Reason("WITHIN_MPE", f"all {len(points)} weighings within the MPE",
+                        f"全部 {len(points)} 次称量均在最大允许误差内", True)
+    return ScaleVerdict(pack.ref, not failed, (reason,), unique_citations((*citations, *extra)),
+                        kind, spec, stage, tuple(points))
+
+
+def evaluate_test(pack: RulePack | str, spec: ScaleSpec, points: Sequence[tuple[Number, Number]],
+                  stage: str) -> ScaleVerdict:
+    """Judge a weighing test: each (load, indication) pair against the MPE for its load.
+
+    Rule: error = indication − load; error in e = error / e; a point passes when
+    |error| ≤ MPE (see :func:`mpe`); the test passes when every point passes. Loads must be
+    0 ≤ load ≤ Max (a load below Min is judged: the test points include zero and Min).
+
+    :raises MeasurementError: ``LOAD_ABOVE_MAX``, ``LOAD_NEGATIVE``, ``NO_POINTS``,
+        ``INVALID_NUMBER`` and those of :func:`mpe`.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        return _verdict("test", resolve(pack), spec, stage, points, ())
+
+
+def evaluate_eccentricity(pack: RulePack | str, spec: ScaleSpec, load: Number,
+                          indications: Sequence[Number], stage: str) -> ScaleVerdict:
+    """Judge an eccentricity (off-centre load) test: one load placed at several positions.
+
+    Rule (pack ``scales.eccentricity``, unverified in both packs): the error at every position
+    must be within the MPE for that load and stage. The test load is whatever the inspector
+    applied; the engine does not impose the "≈ 1/3 Max" of general knowledge, which no source
+    read confirms. ``points`` holds one result per position, in the order given.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        p = resolve(pack)
+        src = _rules(p).eccentricity_source
+        cite = Citation("scales.eccentricity", "each_within_mpe", src, src.verified)
+        return _verdict("eccentricity", p, spec, stage, [(load, i) for i in indications],
+                        (cite,))
+
+
+def evaluate_repeatability(pack: RulePack | str, spec: ScaleSpec, load: Number,
+                           indications: Sequence[Number], stage: str) -> ScaleVerdict:
+    """Judge a repeatability test: the same load weighed several times.
+
+    Rule (pack ``scales.repeatability``; JJG 13-2016 [V-2] for cn): every error must be within
+    the MPE for the load, and the range of the results (largest − smallest indication) must
+    not exceed that MPE. At least the pack's ``min_readings`` weighings (3 in cn, 2 in oiml).
+
+    :raises MeasurementError: ``TOO_FEW_READINGS`` and those of :func:`evaluate_test`.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        p = resolve(pack)
+        rules = _rules(p)
+        need = rules.repeatability_min_readings
+        if len(indications) < need:
+            raise fail("TOO_FEW_READINGS", required=need, given=len(indications))
+        src = rules.repeatability_source
+        cite = Citation("scales.repeatability", "each_and_range_within_mpe", src, src.verified)
+        base = _verdict("repeatability", p, spec, stage, [(load, i) for i in indications],
+                        (cite,))
+        values = [pt.indication for pt in base.points]
+        spread, lim = max(values) - min(values), base.points[0].mpe
+        ok = spread <= lim
+        op = "≤" if ok else ">"
+        reason = Reason("RANGE_WITHIN_MPE" if ok else "RANGE_EXCEEDS_MPE",
+                        f"range of results {fmt(spread)} g {op} MPE ±{fmt(lim)} g",
+                        f"示值极差 {fmt(spread)} g {op} 最大允许误差 ±{fmt(lim)} g", ok)
+        return ScaleVerdict(base.pack, base.passed and ok, (*base.reasons, reason),
+                            base.citations, "repeatability", spec, stage, base.points,
+                            spread, lim)
+
+
+def check_spec(pack: RulePack | str, spec: ScaleSpec) -> SpecVerdict:
+    """Check the marked data against the pack's accuracy-class table (R 76-1 Table 3).
+
+    Rule: the row for the class whose e range contains e gives n_min ≤ n = Max / e ≤ n_max
+    and the minimum capacity Min ≥ min_e × e (20 e for class III, 10 e for class IIII).
+
+    :raises MeasurementError: ``CLASS_NOT_IN_PACK`` when the pack has no row for the class.
+    """
+    with localcontext(ENGINE_CONTEXT):
+        p = resolve(pack)
+        rules = _rules(p)
+        rows = [r for r in rules.class_parameters if r.accuracy_class == spec.accuracy_class]
+        if not rows:
+            known = sorted({r.accuracy_class for r in rules.class_parameters})
+            raise fail("CLASS_NOT_IN_PACK", pack=p.id, value=spec.accuracy_class,
+                       known=", ".join(known))
+        src = rules.class_parameters_source
+        row = next((r for r in rows if r.e.contains(spec.e)), None)
+        if row is None:
+            ranges = "; ".join(r.e.describe("e", "g") for r in rows)
+            reason = Reason("E_OUTSIDE_CLASS", f"e = {fmt(spec.e)} g is in no class "
+                            f"{spec.accuracy_class} row ({ranges})", f"e = {fmt(spec.e)} g 不在 "
+                            f"{spec.accuracy_class} 级任何一行的范围内（{ranges}）", False)
+            cite = Citation("scales.class_parameters", spec.accuracy_class, src, src.verified)
+            return SpecVerdict(p.ref, False, (reason,), (cite,), spec)
+        n, least = spec.max / spec.e, row.min_e * spec.e
+        n_ok, min_ok = row.n_min <= n <= row.n_max, spec.min >= least
+        reasons = (
+            Reason("N_WITHIN_CLASS" if n_ok else "N_OUTSIDE_CLASS",
+                   f"n = Max/e = {fmt(n)} {'within' if n_ok else 'outside'} {row.n_min}–"
+                   f"{row.n_max}", f"n = Max/e = {fmt(n)} {'在' if n_ok else '不在'} "
+                   f"{row.n_min}–{row.n_max} 范围内", n_ok),
+            Reason("MIN_OK" if min_ok else "MIN_TOO_SMALL",
+                   f"Min {fmt(spec.min)} g {'≥' if min_ok else '<'} {fmt(row.min_e)} e = "
+                   f"{fmt(least)} g", f"最小秤量 {fmt(spec.min)} g {'≥' if min_ok else '<'} "
+                   f"{fmt(row.min_e)} e = {fmt(least)} g", min_ok),
+        )
+        cite = Citation("scales.class_parameters", f"row {row.index}: class "
+                        f"{row.accuracy_class}, {row.e.describe('e', 'g')}", src, row.verified)
+        return SpecVerdict(p.ref, n_ok and min_ok, reasons, (cite,), spec)
