@@ -65,7 +65,7 @@ class FormRegistry:
         """The violation catalogue by code (read-only)."""
         return self._violations
 
-    def keys(self) -> list[str]:
+    def form_keys(self) -> list[str]:
         """Form keys, sorted."""
         return sorted({key for key, _ in self._definitions})
 
