@@ -466,3 +466,9 @@ def test_a_realistic_prepackage_check_validates(registry: FormRegistry) -> None:
                                             "nominal", "unit", "lot_size", "sample")}
     assert [(i.path, i.code) for i in validate_answers(goods, {**answers, "lot_size": 12.5})] == [
         ("lot_size", "NOT_AN_INTEGER")]
+
+
+def test_the_docs_list_every_violation_code(registry: FormRegistry) -> None:
+    docs = (ROOT / "docs" / "field-forms.md").read_text(encoding="utf-8")
+    missing = [code for code in registry.violations if f"| `{code}` |" not in docs]
+    assert missing == []
