@@ -107,6 +107,12 @@ _CATALOGUE = [
         "The file is not an image that can be decoded.",
         "该文件不是可解码的图片。",
     ),
+    Problem(
+        "ATTACHMENT_NOT_EXPECTED",
+        422,
+        "No inspection of yours references this photo; send the inspection first.",
+        "您的检查记录中没有引用该照片，请先提交检查记录。",
+    ),
     Problem("ATTACHMENT_TOO_LARGE", 413, "The file exceeds the size limit.", "文件超过大小限制。"),
     Problem(
         "RATE_LIMITED",

@@ -1,0 +1,134 @@
+"""Bazaar scale inspections: test points, eccentricity, repeatability, verification expiry.
+
+Answer keys (``field_forms/bazaar_scale``): ``instrument``; ``test_points`` = [{load,
+indication}] in grams; optional ``eccentricity`` = [{position, load, indication}] and
+``repeatability`` = [{load, indication}]; ``verification_valid_until`` as printed on the mark.
+A market inspection is an in-service check, so the in-service MPE applies (2 × initial in the
+cn pack). Each failing test gives one ``SCALE_OUT_OF_TOLERANCE`` finding carrying its numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from inspect_app.domain.evaluation.model import (
+    Checks,
+    FindingDraft,
+    InstrumentFacts,
+    expiry_finding,
+)
+from inspect_app.domain.quantities import MeasurementError
+from inspect_app.domain.rulepacks import RulePack
+from inspect_app.domain.scales import (
+    ScaleSpec,
+    evaluate_eccentricity,
+    evaluate_repeatability,
+    evaluate_test,
+)
+from inspect_app.domain.verdicts import JSONDict
+
+STAGE = "in_service"
+
+
+def _items(answers: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
+    value = answers.get(key)
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _spec(facts: InstrumentFacts | None) -> ScaleSpec:
+    if facts is None:
+        raise MeasurementError(
+            "INSTRUMENT_REQUIRED",
+            "Scan or enter the scale before entering test loads.",
+            "请先扫描或输入被检秤的编号，再录入测试数据。",
+        )
+    if None in (facts.accuracy_class, facts.max, facts.e):
+        raise MeasurementError(
+            "INSTRUMENT_SPEC_MISSING",
+            f"Scale {facts.code} has no registered class, Max or e; it cannot be judged.",
+            f"秤 {facts.code} 未登记准确度等级、最大秤量或检定分度值，无法判定。",
+        )
+    return ScaleSpec(
+        accuracy_class=str(facts.accuracy_class),
+        max=facts.max,  # type: ignore[arg-type]
+        min=facts.min or 0,
+        e=facts.e,  # type: ignore[arg-type]
+        d=facts.d or facts.e,  # type: ignore[arg-type]
+    )
+
+
+def _record(
+    verdict_dict: JSONDict, path: str, passed: bool, facts: InstrumentFacts
+) -> tuple[JSONDict, FindingDraft | None]:
+    check = {"path": path, **verdict_dict}
+    if passed:
+        return check, None
+    return check, FindingDraft(
+        code="SCALE_OUT_OF_TOLERANCE",
+        path=path,
+        instrument_code=facts.code,
+        evidence={"check": verdict_dict},
+    )
+
+
+def _same_load(items: Sequence[Mapping[str, object]], path: str) -> object:
+    loads = {str(item.get("load")) for item in items}
+    if len(loads) != 1:
+        raise MeasurementError(
+            "LOADS_DIFFER",
+            f"{path}: every reading must use the same test load.",
+            f"{path}：各次读数须使用同一测试载荷。",
+        )
+    return items[0].get("load")
+
+
+def evaluate_scale(
+    answers: Mapping[str, object],
+    instruments: Mapping[str, InstrumentFacts],
+    pack: RulePack,
+    inspected_on: date,
+) -> Checks:
+    """Judge the scale's tests and expiry; see the module docstring for the rules."""
+    facts = instruments.get("instrument")
+    checks: list[JSONDict] = []
+    findings: list[FindingDraft] = []
+    tests = (
+        ("test_points", _items(answers, "test_points")),
+        ("eccentricity", _items(answers, "eccentricity")),
+        ("repeatability", _items(answers, "repeatability")),
+    )
+    if any(items for _key, items in tests):
+        spec = _spec(facts)
+        assert facts is not None
+        for key, items in tests:
+            if not items:
+                continue
+            indications = [item.get("indication") for item in items]
+            if key == "test_points":
+                points = [(item.get("load"), item.get("indication")) for item in items]
+                verdict = evaluate_test(pack, spec, points, STAGE)  # type: ignore[arg-type]
+            elif key == "eccentricity":
+                verdict = evaluate_eccentricity(
+                    pack, spec, _same_load(items, key), indications, STAGE  # type: ignore[arg-type]
+                )
+            else:
+                verdict = evaluate_repeatability(
+                    pack, spec, _same_load(items, key), indications, STAGE  # type: ignore[arg-type]
+                )
+            check, finding = _record(verdict.to_dict(), key, verdict.passed, facts)
+            checks.append(check)
+            if finding:
+                findings.append(finding)
+    expired = expiry_finding(
+        "SCALE_VERIFICATION_EXPIRED",
+        "verification_valid_until",
+        facts,
+        answers.get("verification_valid_until"),
+        inspected_on,
+    )
+    if expired:
+        findings.append(expired)
+    return tuple(checks), tuple(findings)

@@ -1,0 +1,68 @@
+"""Geotag evaluation: evidence of where an inspection was captured, never a gate.
+
+Rules (DESIGN.md section 6), checked in this order:
+
+1. no geotag                                   → ``missing``
+2. accuracy exactly 0 m                        → ``suspect`` (mock location providers report 0;
+                                                  a real GNSS fix never does)
+3. accuracy worse than 100 m                   → ``imprecise`` (too coarse to place a stall)
+4. nothing to compare with                     → ``no_reference`` (merchant without market or
+                                                  location)
+5. geodesic distance − accuracy > radius       → ``far`` (outside even allowing for accuracy)
+6. otherwise                                   → ``ok``
+
+The reference is the merchant's market (centre and geofence radius) when it has one, else the
+merchant's own location with :data:`DEFAULT_RADIUS_M`. Distances use
+``geopy.distance.geodesic`` (WGS-84 ellipsoid), in metres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geopy.distance import geodesic
+
+IMPRECISE_ABOVE_M = 100.0
+DEFAULT_RADIUS_M = 100.0
+
+
+@dataclass(frozen=True)
+class Geotag:
+    lat: float
+    lon: float
+    accuracy_m: float
+    altitude_m: float | None = None
+
+
+@dataclass(frozen=True)
+class Geofence:
+    lat: float
+    lon: float
+    radius_m: float
+
+
+@dataclass(frozen=True)
+class GeotagResult:
+    status: str
+    distance_m: float | None
+
+
+def distance_m(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """Geodesic distance in metres between two WGS-84 points."""
+    return float(geodesic((a_lat, a_lon), (b_lat, b_lon)).meters)
+
+
+def evaluate_geotag(geotag: Geotag | None, fence: Geofence | None) -> GeotagResult:
+    """Classify ``geotag`` against ``fence`` by the rules in the module docstring."""
+    if geotag is None:
+        return GeotagResult("missing", None)
+    distance = None if fence is None else distance_m(geotag.lat, geotag.lon, fence.lat, fence.lon)
+    if geotag.accuracy_m == 0:
+        return GeotagResult("suspect", distance)
+    if geotag.accuracy_m > IMPRECISE_ABOVE_M:
+        return GeotagResult("imprecise", distance)
+    if fence is None or distance is None:
+        return GeotagResult("no_reference", None)
+    if distance - geotag.accuracy_m > fence.radius_m:
+        return GeotagResult("far", distance)
+    return GeotagResult("ok", distance)

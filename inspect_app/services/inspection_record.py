@@ -1,0 +1,301 @@
+"""Building one inspection record from a validated submission, and describing it back.
+
+Used by ``sync_push`` (and by the demo history, which goes through the same path).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from inspect_app.domain.evaluation import Evaluation, InstrumentFacts, evaluate, verdict_of
+from inspect_app.domain.forms import FormDefinition, FormStatus, instrument_refs, photo_refs
+from inspect_app.domain.geo import DEFAULT_RADIUS_M, Geofence, Geotag, evaluate_geotag
+from inspect_app.domain.quantities import MeasurementError
+from inspect_app.domain.rulepacks import RulePack
+from inspect_app.errors import CATALOGUE
+from inspect_app.extensions import db
+from inspect_app.formdefs import FormRegistry
+from inspect_app.models import (
+    Attachment,
+    Device,
+    Finding,
+    Inspection,
+    InspectionAttachment,
+    Instrument,
+    Merchant,
+    User,
+)
+from inspect_app.models.inspection import FindingDomain, GeotagStatus, Verdict
+from inspect_app.models.user import Role
+
+#: Inspections are judged on the local calendar day (verification expiry is a date).
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class PushItem:
+    """One submission that passed the wire schema; ``content_sha256`` identifies its content."""
+
+    uuid: str
+    form_key: str
+    form_version: int
+    captured_at: datetime
+    answers: dict[str, Any]
+    geotag: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    attachments: list[str] = field(default_factory=list)
+    supersedes: str | None = None
+    client_verdict: str | None = None
+    content_sha256: str = ""
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> PushItem:
+        """From the schema's output; the hash covers everything but the client's preview."""
+        fields = {
+            "uuid": str(data["uuid"]),
+            "form_key": data["form_key"],
+            "form_version": data["form_version"],
+            "captured_at": data["captured_at"],
+            "answers": data["answers"],
+            "geotag": data.get("geotag"),
+            "started_at": data.get("started_at"),
+            "attachments": sorted(set(data.get("attachments") or [])),
+            "supersedes": str(data["supersedes"]) if data.get("supersedes") else None,
+        }
+        canonical = json.dumps(fields, sort_keys=True, default=_json_default, ensure_ascii=False)
+        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        return cls(**fields, client_verdict=data.get("client_verdict"), content_sha256=digest)
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    uuid: str
+    status: str
+    code: str | None = None
+    errors: dict[str, Any] | None = None
+    verdict: str | None = None
+    findings: list[dict[str, Any]] | None = None
+    flags: dict[str, Any] | None = None
+    missing_attachments: list[str] | None = None
+
+
+class Rejected(Exception):
+    """An item refused with a catalogue code; the batch goes on."""
+
+    def __init__(self, code: str, errors: dict[str, Any] | None = None, status: str = "") -> None:
+        super().__init__(code)
+        assert code in CATALOGUE
+        self.code = code
+        self.errors = errors
+        self.status = status or ("stale" if code == "SYNC_SUPERSEDE_STALE" else "rejected")
+
+    def result(self, uuid: str) -> ItemResult:
+        return ItemResult(uuid, self.status, code=self.code, errors=self.errors)
+
+
+def definition_for(forms: FormRegistry, key: str, version: int) -> FormDefinition:
+    """The definition a submission was made with; closed or unknown forms are refused."""
+    if not forms.versions(key):
+        raise Rejected("FORM_UNKNOWN", {"form_key": [f"unknown form {key!r}"]})
+    definition = forms.get(key, version)
+    if definition is None:
+        raise Rejected(
+            "FORM_VERSION_UNKNOWN", {"form_version": [f"published: {forms.versions(key)}"]}
+        )
+    if forms.status(key, version) == FormStatus.CLOSED:
+        raise Rejected("FORM_CLOSED")
+    return definition
+
+
+def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
+    raw = answers.get("merchant")
+    merchant = db.session.get(Merchant, int(raw)) if str(raw).isdigit() else None
+    if merchant is None:
+        raise Rejected("MERCHANT_UNKNOWN", {"merchant": ["no such merchant"]})
+    if actor.role != Role.ADMIN and merchant.region_id != actor.region_id:
+        raise Rejected("OUT_OF_REGION", {"merchant": ["outside your region"]})
+    return merchant
+
+
+def _instruments(
+    definition: FormDefinition, answers: dict[str, Any]
+) -> dict[str, Instrument]:
+    """Each instrument answer resolved by QR token or printed code, by answer path."""
+    refs = instrument_refs(definition, answers)
+    if not refs:
+        return {}
+    wanted = {ref for _path, ref in refs}
+    rows = db.session.scalars(
+        select(Instrument).where(Instrument.qr_token.in_(wanted) | Instrument.code.in_(wanted))
+    ).all()
+    by_ref = {row.qr_token: row for row in rows} | {row.code: row for row in rows}
+    missing = {path: ["no registered instrument with this code or QR token"]
+               for path, ref in refs if ref not in by_ref}
+    if missing:
+        raise Rejected("INSTRUMENT_UNKNOWN", missing)
+    return {path: by_ref[ref] for path, ref in refs}
+
+
+def _facts(instrument: Instrument) -> InstrumentFacts:
+    return InstrumentFacts(
+        code=instrument.code,
+        kind=instrument.kind.value,
+        accuracy_class=instrument.accuracy_class,
+        max=instrument.max_capacity,
+        min=instrument.min_capacity,
+        e=instrument.e_value,
+        d=instrument.d_value,
+        valid_until=instrument.valid_until,
+    )
+
+
+def _superseded(uuid: str | None) -> Inspection | None:
+    if uuid is None:
+        return None
+    original = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
+    if original is None:
+        raise Rejected("SYNC_SUPERSEDE_UNKNOWN", {"supersedes": ["no inspection with this uuid"]})
+    already = db.session.scalar(select(Inspection.id).where(Inspection.supersedes_id == original.id))
+    if already is not None:
+        raise Rejected("SYNC_SUPERSEDE_STALE")
+    return original
+
+
+def _geofence(merchant: Merchant) -> Geofence | None:
+    if merchant.market is not None:
+        m = merchant.market
+        return Geofence(m.lat, m.lon, float(m.geofence_radius_m))
+    if merchant.lat is not None and merchant.lon is not None:
+        return Geofence(merchant.lat, merchant.lon, DEFAULT_RADIUS_M)
+    return None
+
+
+def _evaluate(
+    definition: FormDefinition,
+    item: PushItem,
+    instruments: dict[str, Instrument],
+    pack: RulePack,
+) -> Evaluation:
+    facts = {path: _facts(instrument) for path, instrument in instruments.items()}
+    try:
+        return evaluate(
+            definition, item.answers, facts, pack, item.captured_at.astimezone(LOCAL_TZ).date()
+        )
+    except MeasurementError as exc:
+        raise Rejected(
+            "MEASUREMENT_INVALID",
+            {"_measurement": [exc.en, exc.zh], "code": [exc.code], **{
+                k: [v] for k, v in exc.details.items()}},
+        ) from exc
+
+
+def build_inspection(
+    actor: User,
+    device: Device | None,
+    item: PushItem,
+    definition: FormDefinition,
+    forms: FormRegistry,
+    pack: RulePack,
+    received_at: datetime,
+) -> Inspection:
+    """A new, unflushed inspection with its findings and expected attachments.
+
+    :raises Rejected: unknown merchant / instrument, out of region, supersede problems,
+        measurements the engine refuses.
+    """
+    merchant = _merchant(actor, item.answers)
+    instruments = _instruments(definition, item.answers)
+    original = _superseded(item.supersedes)
+    evaluation = _evaluate(definition, item, instruments, pack)
+    verdict = verdict_of(evaluation, forms.violations)
+    geotag = None
+    if item.geotag is not None:
+        g = item.geotag
+        geotag = Geotag(g["lat"], g["lon"], g["accuracy"], g.get("altitude"))
+    geo = evaluate_geotag(geotag, _geofence(merchant))
+    distinct = {i.id: i for i in instruments.values()}
+    inspection = Inspection(
+        uuid=item.uuid,
+        form_key=item.form_key,
+        form_version=item.form_version,
+        inspector_id=actor.id,
+        device_id=device.id if device else None,
+        merchant_id=merchant.id,
+        instrument_id=next(iter(distinct)) if len(distinct) == 1 else None,
+        started_at=item.started_at,
+        captured_at=item.captured_at,
+        received_at=received_at,
+        lat=geotag.lat if geotag else None,
+        lon=geotag.lon if geotag else None,
+        altitude_m=geotag.altitude_m if geotag else None,
+        accuracy_m=geotag.accuracy_m if geotag else None,
+        geotag_status=GeotagStatus(geo.status),
+        geotag_distance_m=geo.distance_m,
+        answers=item.answers,
+        content_sha256=item.content_sha256,
+        evaluation=evaluation.to_dict(),
+        verdict=Verdict(verdict),
+        client_verdict=item.client_verdict,
+        verdict_discrepancy=item.client_verdict is not None and item.client_verdict != verdict,
+        supersedes_id=original.id if original else None,
+        is_demo=actor.is_demo,
+    )
+    by_code = {i.code: i for i in instruments.values()}
+    for draft in evaluation.findings:
+        violation = forms.violations[draft.code]
+        instrument = by_code.get(draft.instrument_code or "")
+        inspection.findings.append(
+            Finding(
+                merchant_id=merchant.id,
+                instrument_id=instrument.id if instrument else None,
+                code=draft.code,
+                domain=FindingDomain(violation.domain),
+                severity=violation.severity_rank,
+                extent=1,
+                evidence={"path": draft.path, **draft.evidence},
+                needs_alert="alert" in violation.triggers,
+            )
+        )
+    for sha in dict.fromkeys([*photo_refs(definition, item.answers), *item.attachments]):
+        inspection.attachments.append(InspectionAttachment(sha256=sha, field_path="photo"))
+    return inspection
+
+
+def result_for(inspection: Inspection, status: str, forms: FormRegistry | None = None) -> ItemResult:
+    """What the client is told about a stored inspection (the same on every resend)."""
+    shas = [a.sha256 for a in inspection.attachments]
+    received = set(
+        db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas)))
+    ) if shas else set()
+    findings = [
+        {"code": f.code, "severity": f"S{f.severity}", "domain": f.domain.value}
+        for f in inspection.findings
+    ]
+    return ItemResult(
+        uuid=inspection.uuid,
+        status=status,
+        verdict=inspection.verdict.value,
+        findings=findings,
+        flags={
+            "geotag": inspection.geotag_status.value,
+            "geotag_distance_m": None
+            if inspection.geotag_distance_m is None
+            else round(inspection.geotag_distance_m, 1),
+            "clock_skew": inspection.clock_skew,
+            "verdict_discrepancy": inspection.verdict_discrepancy,
+        },
+        missing_attachments=[s for s in shas if s not in received],
+    )
