@@ -140,12 +140,12 @@ class _Scan:
         return self.problems + self.pin_problems + unpinned
 
 
-def _read_toml(path: Path, problems: list[str]) -> dict[str, object] | None:
+def _read_toml(root: Path, path: Path, problems: list[str]) -> dict[str, object] | None:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        problems.append(f"{path.name}: cannot read: {exc}")
+        problems.append(f"{path.relative_to(root).as_posix()}: cannot read: {exc}")
         return None
 
 
@@ -170,7 +170,7 @@ def _read_lifecycle(root: Path, problems: list[str]) -> dict[FormId, FormStatus]
     path = root / LIFECYCLE_FILE
     if not path.exists():
         return {}
-    data = _read_toml(path, problems)
+    data = _read_toml(root, path, problems)
     statuses: dict[FormId, FormStatus] = {}
     for form_id, value in _versioned_table(data or {}, LIFECYCLE_FILE, problems).items():
         try:
@@ -197,7 +197,7 @@ def _scan_form_dir(
             continue
         found = True
         version = int(match[1])
-        data = _read_toml(path, scan.problems)
+        data = _read_toml(directory.parent, path, scan.problems)
         if data is None:
             continue
         status = lifecycle.get((key, version), FormStatus.OPEN)
@@ -216,7 +216,7 @@ def _scan(root: Path) -> _Scan:
     if not root.is_dir():
         scan.problems.append(f"{root}: not a directory")
         return scan
-    violations_data = _read_toml(root / VIOLATIONS_FILE, scan.problems)
+    violations_data = _read_toml(root, root / VIOLATIONS_FILE, scan.problems)
     if violations_data is not None:
         try:
             scan.violations = parse_violations(violations_data)
@@ -244,7 +244,7 @@ def _scan(root: Path) -> _Scan:
 def _check_pins(root: Path, scan: _Scan) -> None:
     """A pinned version must exist with exactly its pinned content; every version is pinned."""
     lock = root / LOCK_FILE
-    data = _read_toml(lock, scan.pin_problems) if lock.exists() else {}
+    data = _read_toml(root, lock, scan.pin_problems) if lock.exists() else {}
     table = _versioned_table(data or {}, LOCK_FILE, scan.pin_problems)
     for (key, version), digest in table.items():
         if not _SHA256.fullmatch(digest):

@@ -104,7 +104,7 @@ def test_the_cli_check_passes_here_and_fails_on_a_broken_copy(
     assert main(["check", str(FORMS)]) == 0
     (copy / "bazaar_scale" / "v1.toml").write_text("title = ", encoding="utf-8")
     assert main(["check", str(copy)]) == 1
-    assert "v1.toml: cannot read" in capsys.readouterr().out
+    assert "bazaar_scale/v1.toml: cannot read" in capsys.readouterr().out
     assert main(["frobnicate"]) == 2
 
 

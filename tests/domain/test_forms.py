@@ -225,7 +225,10 @@ BAD_DEFINITIONS: list[tuple[str, Callable[[], dict[str, object]], str]] = [
      "field n: min is greater than max"),
     ("boolean limit", lambda: form_data({"key": "n", "type": "number", "label": L("N"),
                                          "min": True}),
-     "field n: min must be a number"),
+     "field n: min must be a finite number"),
+    ("infinite limit", lambda: form_data({"key": "n", "type": "number", "label": L("N"),
+                                          "max": math.inf}),
+     "field n: max must be a finite number"),
     ("text longer than the abuse limit", lambda: form_data(
         {"key": "a", "type": "text", "label": L("A"), "max_length": 5000}),
      "field a: max_length must be a whole number from 1 to 2000"),

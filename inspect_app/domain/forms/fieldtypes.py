@@ -188,7 +188,11 @@ _GEOTAG_REQUIRED = ("lat", "lon", "accuracy")
 
 
 def _check_geotag(spec: FieldSpec, value: object, path: str, sink: IssueSink) -> None:
-    if not isinstance(value, Mapping) or not all(k in value for k in _GEOTAG_REQUIRED):
+    if (
+        not isinstance(value, Mapping)
+        or len(value) > len(_GEOTAG_BOUNDS)
+        or not all(k in value for k in _GEOTAG_REQUIRED)
+    ):
         sink.add(path, "BAD_GEOTAG")
         return
     if any(not isinstance(k, str) or k not in _GEOTAG_BOUNDS for k in value):

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 
 #: Abuse limits. A definition may lower ``max_length`` / ``max_items`` but never raise them.
 TEXT_MAX_LENGTH = 2000
@@ -142,8 +143,14 @@ class FieldSpec:
     min_items: int | None = None
     max_items: int | None = None
 
-    def choice_values(self) -> frozenset[str]:
+    @cached_property
+    def _choice_values(self) -> frozenset[str]:
+        # Computed once per field, not once per answer: a table of 500 rows asks 500 times.
         return frozenset(c.value for c in self.choices)
+
+    def choice_values(self) -> frozenset[str]:
+        """The values a select or multi-select accepts."""
+        return self._choice_values
 
     def to_json(self) -> JSONObject:
         """Return the wire shape: ``key, type, label, required`` always; the rest when set."""

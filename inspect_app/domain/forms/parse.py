@@ -8,6 +8,7 @@ syntax is the ``to_json`` field shape, so a served definition parses back to its
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -72,8 +73,8 @@ def _bool(raw: object, where: str, what: str) -> bool:
 
 
 def _limit(raw: object, where: str, what: str) -> Decimal:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or raw != raw:
-        raise invalid(where, f"{what} must be a number")
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+        raise invalid(where, f"{what} must be a finite number")
     return Decimal(str(raw))
 
 
