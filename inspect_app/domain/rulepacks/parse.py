@@ -171,6 +171,7 @@ def parse_pack(data: Table, origin: str) -> m.RulePack:
 
 def _scales(r: _Reader, data: Table) -> m.ScaleRules:
     mpe_data = r.table(data, "mpe", "scales")
+    r.source(mpe_data, "scales.mpe")  # shared by the classes: report its faults once, here
     classes = r.table(mpe_data, "classes", "scales.mpe")
     mpe: dict[str, m.BandTable] = {}
     for name in classes:
