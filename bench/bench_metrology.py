@@ -1,7 +1,7 @@
 """Speed of the metrology engine, as ratios against floors measured in the same run.
 
 Run: ``python bench/bench_metrology.py`` from the project root (``.venv/bin/python``). It
-prints one line per case: the median time per call over several timeit repeats, and the
+prints one line per case: the best time per call over several timeit repeats, and the
 ratio to its floor (a trivial loop over the same data, measured the same way now), so the
 figures compare across machines. Not a test: nothing here fails on a slow machine.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import platform
-import statistics
 import sys
 import timeit
 from collections.abc import Callable
@@ -25,9 +24,11 @@ REPEATS = 7
 
 
 def per_call(fn: Callable[[], object], number: int) -> float:
-    """Median seconds per call over ``REPEATS`` timeit runs of ``number`` calls."""
-    runs = timeit.repeat(fn, number=number, repeat=REPEATS)
-    return statistics.median(runs) / number
+    """Best seconds per call over ``REPEATS`` timeit runs of ``number`` calls.
+
+    The minimum, as the timeit documentation advises: slower runs measure other processes.
+    """
+    return min(timeit.repeat(fn, number=number, repeat=REPEATS)) / number
 
 
 def main() -> None:

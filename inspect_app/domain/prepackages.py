@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 from math import lcm
+from operator import mul
 
 from inspect_app.domain.quantities import (
     ENGINE_CONTEXT,
@@ -223,6 +224,20 @@ def sampling_plan(pack: RulePack | str, lot_size: int) -> SamplingPlan:
         return _plan(resolve(pack), lot_size)
 
 
+def _readings(quantities: Sequence[Number]) -> tuple[Decimal, ...]:
+    """Convert the sample; on a bad reading, raise naming its 1-based position."""
+    try:
+        values = tuple(map(to_decimal, quantities))  # the fast path: no per-item labels
+    except MeasurementError:
+        for i, q in enumerate(quantities, 1):
+            to_decimal(q, f"package {i}")
+        raise
+    if values and min(values) < 0:
+        i = next(i for i, v in enumerate(values, 1) if v < 0)
+        raise fail("QUANTITY_NEGATIVE", index=i, value=values[i - 1])
+    return values
+
+
 def _common_scale(values: Sequence[Decimal]) -> tuple[int, list[int]]:
     """Return a common denominator D and each value × D as an exact int.
 
@@ -260,16 +275,14 @@ def evaluate_lot(pack: RulePack | str, nominal: Number, unit: str, lot_size: int
         if len(quantities) != plan.sample_size:
             raise fail("SAMPLE_SIZE_MISMATCH", lot=lot_size, required=plan.sample_size,
                        given=len(quantities))
-        values = tuple(to_decimal(q, f"package {i}") for i, q in enumerate(quantities, 1))
-        for i, v in enumerate(values, 1):
-            if v < 0:
-                raise fail("QUANTITY_NEGATIVE", index=i, value=v)
+        values = _readings(quantities)
         scale, ints = _common_scale((qn, d.t, *values))
         qn_s, t_s, qs = ints[0], ints[1], ints[2:]
+        # Integers: Qn − q below T passes, up to 2T is T1, beyond is T2.
         t1 = tuple(i for i, q in enumerate(qs, 1) if t_s < qn_s - q <= 2 * t_s)
         t2 = tuple(i for i, q in enumerate(qs, 1) if qn_s - q > 2 * t_s)
         n, total = len(qs), sum(qs)
-        var_num = n * sum(q * q for q in qs) - total * total  # n(n−1)·s², scaled by scale²
+        var_num = n * sum(map(mul, qs, qs)) - total * total  # n(n−1)·s², scaled by scale²
         mean = Decimal(total) / n / scale
         stdev = None if n < 2 else (Decimal(var_num) / (n * (n - 1))).sqrt() / scale
         lam = plan.correction_factor

@@ -206,6 +206,12 @@ def test_negative_quantity_is_refused() -> None:
     assert raised.value.code == "QUANTITY_NEGATIVE" and raised.value.details["index"] == "8"
 
 
+def test_unreadable_quantity_names_its_position() -> None:
+    with pytest.raises(MeasurementError) as raised:
+        pp.evaluate_lot("cn", 500, "g", 8, ["500", "500", "5OO"] + ["500"] * 5)
+    assert raised.value.code == "INVALID_NUMBER" and raised.value.details["field"] == "package 3"
+
+
 def test_count_lot() -> None:
     # 100 pieces: T = 1 piece; 98 pieces is short by 2 > T → T1 (2 ≤ 2T).
     verdict = pp.evaluate_lot("cn", 100, "count", 10, [100] * 9 + [98])

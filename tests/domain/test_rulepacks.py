@@ -10,8 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from inspect_app.domain import rulepacks
+from inspect_app.domain import prepackages, rulepacks, scales
 from inspect_app.domain.rulepacks import RulePackError
 from inspect_app.domain.verdicts import Source
 
@@ -313,3 +315,68 @@ def test_domain_imports_only_stdlib_geopy_and_itself(path: Path) -> None:
             assert name.startswith("inspect_app.domain"), f"{path.name} imports {name}"
         else:
             assert top in sys.stdlib_module_names or top == "geopy", f"{path.name} imports {name}"
+
+
+# A minimal evaluator that reads nothing but export_json(): if it agrees with the engine, the
+# export holds every table the tablet needs. It doubles as a reference for the JavaScript port.
+_MODES = {"half_even": "ROUND_HALF_EVEN", "half_up": "ROUND_HALF_UP", "up": "ROUND_CEILING"}
+
+
+def _find(bands: list[dict[str, object]], x: Decimal, scale: Decimal = Decimal(1)) -> dict:
+    for band in bands:
+        lower = Decimal(str(band["lower"])) * scale
+        upper = None if band["upper"] is None else Decimal(str(band["upper"])) * scale
+        if (x > lower or (x == lower and band["lower_inclusive"])) and (upper is None
+                                                                        or x <= upper):
+            return band
+    raise LookupError(x)
+
+
+def _export_mpe(exported: dict, cls: str, e: Decimal, load: Decimal, stage: str) -> Decimal:
+    band = _find(exported["scales"]["mpe"][cls]["bands"], load, e)
+    value = Decimal(band["value"]) * e
+    return value * Decimal(exported["scales"]["in_service"]["factor"]) if stage == "in_service" \
+        else value
+
+
+def _export_t(exported: dict, nominal: Decimal, unit: str) -> Decimal:
+    family = next(f for f in exported["prepackages"]["deficiency"].values()
+                  if unit in f["units"])
+    band = _find(family["table"]["bands"], nominal)
+    t = nominal * Decimal(band["value"]) / 100 if band["kind"] == "percent" \
+        else Decimal(band["value"])
+    for step in family["rounding"]["steps"]:
+        if step["upto"] is None or nominal <= Decimal(step["upto"]):
+            quantum = Decimal(step["quantum"])
+            return (t / quantum).to_integral_value(rounding=_MODES[step["mode"]]) * quantum
+    return t
+
+
+@given(pack_id=st.sampled_from(["cn", "oiml"]), cls=st.sampled_from(["III", "IIII"]),
+       e=st.sampled_from([Decimal("0.1"), Decimal(1), Decimal(5), Decimal(50)]),
+       m=st.decimals(min_value=0, max_value=1000, places=3),
+       stage=st.sampled_from(["initial", "in_service"]))
+def test_export_alone_gives_the_engines_mpe(pack_id: str, cls: str, e: Decimal, m: Decimal,
+                                            stage: str) -> None:
+    load = m * e
+    assert _export_mpe(rulepacks.export_json(pack_id), cls, e, load, stage) == scales.mpe(
+        pack_id, cls, e, load, stage)
+
+
+@given(pack_id=st.sampled_from(["cn", "oiml"]), unit=st.sampled_from(["g", "mL", "m", "m2"]),
+       nominal=st.decimals(min_value="0.01", max_value=50000, places=2))
+def test_export_alone_gives_the_engines_t(pack_id: str, unit: str, nominal: Decimal) -> None:
+    assert _export_t(rulepacks.export_json(pack_id), nominal, unit) == \
+        prepackages.tolerable_deficiency(pack_id, nominal, unit)
+
+
+@given(lot_size=st.integers(1, 10**6))
+def test_export_alone_gives_the_engines_plan(lot_size: int) -> None:
+    rows = rulepacks.export_json("cn")["prepackages"]["sampling_plan"]["rows"]  # type: ignore[index]
+    row = next(r for r in rows if r["lot_min"] <= lot_size
+               and (r["lot_max"] is None or lot_size <= r["lot_max"]))
+    plan = prepackages.sampling_plan("cn", lot_size)
+    assert (row["sample_size"] or lot_size, row["allowed_t1"], row["allowed_t2"]) == (
+        plan.sample_size, plan.allowed_t1, plan.allowed_t2)
+    assert row["correction_factor"] == (None if plan.correction_factor is None
+                                        else str(plan.correction_factor))
