@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import click
-from flask import Flask
+import json
+from pathlib import Path
 
+import click
+from flask import Flask, current_app
+
+from inspect_app.domain import rulepacks
 from inspect_app.extensions import db
+from inspect_app.formdefs import check_forms
 from inspect_app.services import audit
 
 
@@ -46,6 +51,42 @@ def seed_demo() -> None:
         click.echo(f"  {username:<12} {password}")
 
 
+@click.group("forms")
+def forms_group() -> None:
+    """Field form definitions."""
+
+
+@forms_group.command("check")
+def forms_check() -> None:
+    """Validate every definition in FIELD_FORMS_DIR; exit 1 listing each problem."""
+    problems = check_forms(Path(current_app.config["FIELD_FORMS_DIR"]))
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("field forms OK")
+
+
+@click.group("rulepacks")
+def rulepacks_group() -> None:
+    """Metrology rule packs."""
+
+
+@rulepacks_group.command("export")
+@click.argument("pack_id", default="cn")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default stdout).")
+def rulepacks_export(pack_id: str, output: str | None) -> None:
+    """Write a rule pack's tables as JSON (what the tablet computes verdicts from)."""
+    if pack_id not in rulepacks.available():
+        click.echo(f"unknown pack {pack_id!r}; available: {rulepacks.available()}", err=True)
+        raise SystemExit(1)
+    text = json.dumps(rulepacks.export_json(pack_id), ensure_ascii=False, indent=2)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(audit_group)
-    app.cli.add_command(seed_demo)
+    for command in (audit_group, seed_demo, forms_group, rulepacks_group):
+        app.cli.add_command(command)

@@ -160,7 +160,7 @@ def _versioned_table(
             continue
         for version, value in table.items():
             if not _VERSION_KEY.fullmatch(version) or not isinstance(value, str):
-                problems.append(f"{name}: {key}.{version} must be `N = \"…\"`")
+                problems.append(f'{name}: {key}.{version} must be `N = "…"`')
                 continue
             out[(key, int(version))] = value
     return out
@@ -182,9 +182,7 @@ def _read_lifecycle(root: Path, problems: list[str]) -> dict[FormId, FormStatus]
     return statuses
 
 
-def _scan_form_dir(
-    directory: Path, lifecycle: Mapping[FormId, FormStatus], scan: _Scan
-) -> None:
+def _scan_form_dir(directory: Path, lifecycle: Mapping[FormId, FormStatus], scan: _Scan) -> None:
     key = directory.name
     if not KEY_RE.fullmatch(key):
         scan.problems.append(f"{key}/: a form directory must be named by a form key")
@@ -230,7 +228,7 @@ def _scan(root: Path) -> _Scan:
             _scan_form_dir(entry, lifecycle, scan)
         elif entry.name not in (VIOLATIONS_FILE, LIFECYCLE_FILE, LOCK_FILE, "README.md"):
             scan.problems.append(f"{entry.name}: unexpected file in the forms directory")
-    for (key, version) in lifecycle:
+    for key, version in lifecycle:
         if (key, version) not in scan.definitions:
             scan.problems.append(f"{LIFECYCLE_FILE}: {key} v{version} is not a loaded form")
     if scan.violations:

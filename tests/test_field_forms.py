@@ -117,9 +117,11 @@ def test_formdefs_imports_only_the_standard_library_and_the_domain() -> None:
         elif isinstance(node, ast.ImportFrom) and node.module:
             names.append(node.module)
     assert [
-        n for n in names
+        n
+        for n in names
         if n.split(".")[0] not in sys.stdlib_module_names
-        and n != "__future__" and not n.startswith("inspect_app.domain")
+        and n != "__future__"
+        and not n.startswith("inspect_app.domain")
     ] == []
 
 
@@ -152,8 +154,9 @@ def test_a_semantic_change_is_detected_even_without_a_label_change(copy: Path) -
 
 def test_comments_and_layout_are_not_content(copy: Path) -> None:
     path = copy / "optical_shop" / "v1.toml"
-    path.write_text("# reviewed 2025-05-01\n\n" + path.read_text(encoding="utf-8"),
-                    encoding="utf-8")
+    path.write_text(
+        "# reviewed 2025-05-01\n\n" + path.read_text(encoding="utf-8"), encoding="utf-8"
+    )
     assert check_forms(copy) == []
 
 
@@ -161,8 +164,9 @@ def test_a_removed_published_version_is_detected(copy: Path) -> None:
     (copy / "optical_shop" / "v1.toml").unlink()
     (copy / "optical_shop").rmdir()
     problems = check_forms(copy)
-    assert any("optical_shop v1 is published (pinned) but its file is missing" in p
-               for p in problems)
+    assert any(
+        "optical_shop v1 is published (pinned) but its file is missing" in p for p in problems
+    )
     assert any("lifecycle.toml: optical_shop v1 is not a loaded form" in p for p in problems)
 
 
@@ -245,8 +249,10 @@ def test_an_unknown_field_type_fails_at_load_time(copy: Path) -> None:
     shutil.copy(copy / "prepackaged_goods" / "v1.toml", path)
     _edit(path, 'key = "lot_size"\ntype = "number"', 'key = "lot_size"\ntype = "integer"')
     problems = check_forms(copy)
-    assert any(p.startswith("form prepackaged_goods v2: field lot_size: unknown type 'integer'")
-               for p in problems)
+    assert any(
+        p.startswith("form prepackaged_goods v2: field lot_size: unknown type 'integer'")
+        for p in problems
+    )
     with pytest.raises(FormDefinitionError, match="field lot_size: unknown type"):
         load_registry(copy, require_pins=False)
 
@@ -345,11 +351,19 @@ def test_prepackaged_goods_records_lot_and_sample(registry: FormRegistry) -> Non
 
 def test_the_catalogue_has_the_codes_the_forms_and_engine_need(registry: FormRegistry) -> None:
     assert {
-        "SCALE_CHEATING_DEVICE", "SCALE_OUT_OF_TOLERANCE", "SCALE_VERIFICATION_EXPIRED",
-        "SCALE_NO_VERIFICATION_MARK", "SCALE_SEAL_BROKEN", "SCALE_NON_LEGAL_UNIT",
-        "PREPACK_SHORT_AVERAGE", "PREPACK_T1_EXCEEDED", "PREPACK_T2_FOUND",
-        "PREPACK_LABEL_DEFECT", "OPTICS_INSTRUMENT_OUT_OF_TOLERANCE",
-        "OPTICS_VERIFICATION_EXPIRED", "SPECTACLES_OUT_OF_TOLERANCE",
+        "SCALE_CHEATING_DEVICE",
+        "SCALE_OUT_OF_TOLERANCE",
+        "SCALE_VERIFICATION_EXPIRED",
+        "SCALE_NO_VERIFICATION_MARK",
+        "SCALE_SEAL_BROKEN",
+        "SCALE_NON_LEGAL_UNIT",
+        "PREPACK_SHORT_AVERAGE",
+        "PREPACK_T1_EXCEEDED",
+        "PREPACK_T2_FOUND",
+        "PREPACK_LABEL_DEFECT",
+        "OPTICS_INSTRUMENT_OUT_OF_TOLERANCE",
+        "OPTICS_VERIFICATION_EXPIRED",
+        "SPECTACLES_OUT_OF_TOLERANCE",
     } <= set(registry.violations)
     for key in registry.form_keys():
         definition = registry.latest(key)
@@ -373,38 +387,60 @@ def test_a_realistic_scale_inspection_validates(registry: FormRegistry) -> None:
     scale = registry.get("bazaar_scale", 1)
     assert scale is not None
     answers = {
-        "merchant": 101, "instrument": "NM-0150-000123", "inspection_obstructed": False,
-        "nameplate_complete": True, "type_approval_mark": True, "antifraud_declaration": True,
-        "division_matches_nameplate": True, "nameplate_photo": SHA_A,
-        "verification_mark_present": True, "verification_valid_until": "2025-03-31",
-        "verification_mark_no": "JD2024-0815", "seal": "intact", "display_unit": "kg",
-        "price_labels_legal_units": False, "banned_instrument_in_use": False, "zero_ok": True,
-        "test_points": [{"load": 100, "indication": 100}, {"load": "2500", "indication": "2505"},
-                        {"load": 10000, "indication": 10010}],
-        "cheating_device_found": True, "cheating_methods": ["key_sequence"],
-        "cheat_probe_load": 1000, "cheat_probe_indication": 1100, "tampering_found": False,
-        "tare_manipulation_found": False, "price_computing_fraud_found": False,
-        "eccentricity": [{"position": p, "load": 5000, "indication": 5000}
-                         for p in ("centre", "front_left", "front_right", "back_left",
-                                   "back_right")],
+        "merchant": 101,
+        "instrument": "NM-0150-000123",
+        "inspection_obstructed": False,
+        "nameplate_complete": True,
+        "type_approval_mark": True,
+        "antifraud_declaration": True,
+        "division_matches_nameplate": True,
+        "nameplate_photo": SHA_A,
+        "verification_mark_present": True,
+        "verification_valid_until": "2025-03-31",
+        "verification_mark_no": "JD2024-0815",
+        "seal": "intact",
+        "display_unit": "kg",
+        "price_labels_legal_units": False,
+        "banned_instrument_in_use": False,
+        "zero_ok": True,
+        "test_points": [
+            {"load": 100, "indication": 100},
+            {"load": "2500", "indication": "2505"},
+            {"load": 10000, "indication": 10010},
+        ],
+        "cheating_device_found": True,
+        "cheating_methods": ["key_sequence"],
+        "cheat_probe_load": 1000,
+        "cheat_probe_indication": 1100,
+        "tampering_found": False,
+        "tare_manipulation_found": False,
+        "price_computing_fraud_found": False,
+        "eccentricity": [
+            {"position": p, "load": 5000, "indication": 5000}
+            for p in ("centre", "front_left", "front_right", "back_left", "back_right")
+        ],
         "evidence_photos": [{"photo": SHA_B, "caption": "按 3 + 去皮 进入作弊模式"}],
-        "actions_taken": ["seized", "case_opened"], "remarks": "1 kg 砝码显示 1.1 kg",
+        "actions_taken": ["seized", "case_opened"],
+        "remarks": "1 kg 砝码显示 1.1 kg",
     }
     assert validate_answers(scale, answers) == []
     assert photo_refs(scale, answers) == [SHA_A, SHA_B]
     assert instrument_refs(scale, answers) == [("instrument", "NM-0150-000123")]
     assert {f.code for f in flagged_violations(scale, answers)} == {
-        "PRICE_LABEL_NON_LEGAL_UNIT", "SCALE_CHEATING_DEVICE"}
+        "PRICE_LABEL_NON_LEGAL_UNIT",
+        "SCALE_CHEATING_DEVICE",
+    }
 
 
 @pytest.mark.parametrize("key", FORM_KEYS)
-def test_an_obstructed_inspection_needs_only_who_and_what(
-    registry: FormRegistry, key: str
-) -> None:
+def test_an_obstructed_inspection_needs_only_who_and_what(registry: FormRegistry, key: str) -> None:
     definition = registry.get(key, 1)
     assert definition is not None
-    answers: dict[str, object] = {"merchant": 5, "inspection_obstructed": True,
-                                  "remarks": "拒绝出示计量器具"}
+    answers: dict[str, object] = {
+        "merchant": 5,
+        "inspection_obstructed": True,
+        "remarks": "拒绝出示计量器具",
+    }
     if key == "bazaar_scale":
         answers["instrument"] = "NM-0150-000124"
     if key == "prepackaged_goods":
@@ -420,52 +456,93 @@ def test_a_realistic_optical_shop_inspection_validates(registry: FormRegistry) -
     optics = registry.get("optical_shop", 1)
     assert optics is not None
     answers = {
-        "merchant": 202, "inspection_obstructed": False,
+        "merchant": 202,
+        "inspection_obstructed": False,
         "instruments": [
-            {"instrument": "NM-0150-000300", "verification_mark_present": True,
-             "verification_valid_until": "2025-09-30", "certificate_authorised": True,
-             "expired_marks_mixed": False,
-             "reference_checks": [{"reference_power": -5, "indication": "-5.06"},
-                                  {"reference_power": 10, "indication": "10.12"}]},
-            {"instrument": "NM-0150-000301", "verification_mark_present": False,
-             "expired_marks_mixed": True},
+            {
+                "instrument": "NM-0150-000300",
+                "verification_mark_present": True,
+                "verification_valid_until": "2025-09-30",
+                "certificate_authorised": True,
+                "expired_marks_mixed": False,
+                "reference_checks": [
+                    {"reference_power": -5, "indication": "-5.06"},
+                    {"reference_power": 10, "indication": "10.12"},
+                ],
+            },
+            {
+                "instrument": "NM-0150-000301",
+                "verification_mark_present": False,
+                "expired_marks_mixed": True,
+            },
         ],
         "spectacles": [
-            {"eye": "right", "prescribed_sphere": "-2.50", "prescribed_cylinder": "-0.75",
-             "prescribed_axis": 180, "measured_sphere": "-2.62", "measured_cylinder": "-0.75",
-             "measured_axis": 177},
+            {
+                "eye": "right",
+                "prescribed_sphere": "-2.50",
+                "prescribed_cylinder": "-0.75",
+                "prescribed_axis": 180,
+                "measured_sphere": "-2.62",
+                "measured_cylinder": "-0.75",
+                "measured_axis": 177,
+            },
             {"eye": "left", "prescribed_sphere": "-2.00", "measured_sphere": "-2.00"},
         ],
     }
     assert validate_answers(optics, answers) == []
     assert [path for path, _ in instrument_refs(optics, answers)] == [
-        "instruments.0.instrument", "instruments.1.instrument"]
+        "instruments.0.instrument",
+        "instruments.1.instrument",
+    ]
     assert [(f.path, f.code) for f in flagged_violations(optics, answers)] == [
         ("instruments.1.verification_mark_present", "OPTICS_NO_VERIFICATION_MARK"),
         ("instruments.1.expired_marks_mixed", "OPTICS_MARK_INVALID"),
     ]
-    bad = {**answers, "spectacles": [{"eye": "both", "prescribed_sphere": 2,
-                                      "measured_sphere": 2, "measured_axis": 90.5}]}
+    bad = {
+        **answers,
+        "spectacles": [
+            {"eye": "both", "prescribed_sphere": 2, "measured_sphere": 2, "measured_axis": 90.5}
+        ],
+    }
     assert [(i.path, i.code) for i in validate_answers(optics, bad)] == [
-        ("spectacles.0.eye", "NOT_A_CHOICE"), ("spectacles.0.measured_axis", "NOT_AN_INTEGER")]
+        ("spectacles.0.eye", "NOT_A_CHOICE"),
+        ("spectacles.0.measured_axis", "NOT_AN_INTEGER"),
+    ]
 
 
 def test_a_realistic_prepackage_check_validates(registry: FormRegistry) -> None:
     goods = registry.get("prepackaged_goods", 1)
     assert goods is not None
     answers = {
-        "merchant": 303, "product_name": "东北大米", "brand": "稻花香",
-        "inspection_obstructed": False, "net_quantity_marked": True, "legal_unit_used": True,
-        "character_height_ok": True, "nominal": 5000, "unit": "g", "lot_size": 120,
-        "tare": "35.2", "sample": [{"net": 5000 - i} for i in range(50)],
+        "merchant": 303,
+        "product_name": "东北大米",
+        "brand": "稻花香",
+        "inspection_obstructed": False,
+        "net_quantity_marked": True,
+        "legal_unit_used": True,
+        "character_height_ok": True,
+        "nominal": 5000,
+        "unit": "g",
+        "lot_size": 120,
+        "tare": "35.2",
+        "sample": [{"net": 5000 - i} for i in range(50)],
     }
     assert validate_answers(goods, answers) == []
     unmarked = {**answers, "net_quantity_marked": False}
     assert {(i.path, i.code) for i in validate_answers(goods, unmarked)} == {
-        (name, "NOT_RELEVANT") for name in ("legal_unit_used", "character_height_ok",
-                                            "nominal", "unit", "lot_size", "sample")}
+        (name, "NOT_RELEVANT")
+        for name in (
+            "legal_unit_used",
+            "character_height_ok",
+            "nominal",
+            "unit",
+            "lot_size",
+            "sample",
+        )
+    }
     assert [(i.path, i.code) for i in validate_answers(goods, {**answers, "lot_size": 12.5})] == [
-        ("lot_size", "NOT_AN_INTEGER")]
+        ("lot_size", "NOT_AN_INTEGER")
+    ]
 
 
 def test_the_docs_list_every_violation_code(registry: FormRegistry) -> None:

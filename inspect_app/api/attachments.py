@@ -34,7 +34,7 @@ def put_attachment(sha256: str) -> tuple[dict[str, object], int]:
         require_user(), _checked(sha256), data, Path(current_app.config["ATTACHMENTS_DIR"]), limit
     )
     db.session.commit()
-    body = {
+    body: dict[str, object] = {
         "sha256": stored.attachment.sha256,
         "status": "created" if stored.created else "duplicate",
         "width": stored.attachment.width,

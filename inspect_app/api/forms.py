@@ -17,10 +17,7 @@ STAFF = (Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
 
 def _cached(body: Any, etag: str) -> Response:
     """Answer 304 when the device already holds this content (If-None-Match)."""
-    if etag in request.if_none_match:
-        response = Response(status=304)
-    else:
-        response = jsonify(body)
+    response = Response(status=304) if etag in request.if_none_match else jsonify(body)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response

@@ -64,9 +64,7 @@ def _exif_evidence(image: Image.Image) -> tuple[str | None, float | None, float 
     )
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
     lat = _gps_to_degrees(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef))
-    lon = _gps_to_degrees(
-        gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef)
-    )
+    lon = _gps_to_degrees(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef))
     if lat is not None and not -90 <= lat <= 90:
         lat = None
     if lon is not None and not -180 <= lon <= 180:
@@ -87,8 +85,14 @@ def _decode(data: bytes) -> Image.Image:
             image.load()
     except AppError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError, SyntaxError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+        SyntaxError,
+    ) as exc:
         raise AppError("ATTACHMENT_NOT_IMAGE") from exc
     return image
 

@@ -288,7 +288,7 @@ def seed(today: date | None = None, with_history: bool = True) -> DemoResult:
     seeder.groceries()
     seeder.users()
     if with_history:
-        from inspect_app.services import demo_history
+        from inspect_app.services.demo_history import create_history
 
-        seeder.result.inspections = demo_history.create_history(seeder.rng, seeder.today)
+        seeder.result.inspections = create_history(seeder.rng, seeder.today)
     return seeder.result

@@ -121,8 +121,8 @@ def definition_for(forms: FormRegistry, key: str, version: int) -> FormDefinitio
 
 
 def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
-    raw = answers.get("merchant")
-    merchant = db.session.get(Merchant, int(raw)) if str(raw).isdigit() else None
+    raw = str(answers.get("merchant"))
+    merchant = db.session.get(Merchant, int(raw)) if raw.isdigit() else None
     if merchant is None:
         raise Rejected("MERCHANT_UNKNOWN", {"merchant": ["no such merchant"]})
     if actor.role != Role.ADMIN and merchant.region_id != actor.region_id:
@@ -130,9 +130,7 @@ def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
     return merchant
 
 
-def _instruments(
-    definition: FormDefinition, answers: dict[str, Any]
-) -> dict[str, Instrument]:
+def _instruments(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Instrument]:
     """Each instrument answer resolved by QR token or printed code, by answer path."""
     refs = instrument_refs(definition, answers)
     if not refs:
@@ -142,8 +140,11 @@ def _instruments(
         select(Instrument).where(Instrument.qr_token.in_(wanted) | Instrument.code.in_(wanted))
     ).all()
     by_ref = {row.qr_token: row for row in rows} | {row.code: row for row in rows}
-    missing = {path: ["no registered instrument with this code or QR token"]
-               for path, ref in refs if ref not in by_ref}
+    missing = {
+        path: ["no registered instrument with this code or QR token"]
+        for path, ref in refs
+        if ref not in by_ref
+    }
     if missing:
         raise Rejected("INSTRUMENT_UNKNOWN", missing)
     return {path: by_ref[ref] for path, ref in refs}
@@ -168,7 +169,9 @@ def _superseded(uuid: str | None) -> Inspection | None:
     original = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
     if original is None:
         raise Rejected("SYNC_SUPERSEDE_UNKNOWN", {"supersedes": ["no inspection with this uuid"]})
-    already = db.session.scalar(select(Inspection.id).where(Inspection.supersedes_id == original.id))
+    already = db.session.scalar(
+        select(Inspection.id).where(Inspection.supersedes_id == original.id)
+    )
     if already is not None:
         raise Rejected("SYNC_SUPERSEDE_STALE")
     return original
@@ -197,8 +200,11 @@ def _evaluate(
     except MeasurementError as exc:
         raise Rejected(
             "MEASUREMENT_INVALID",
-            {"_measurement": [exc.en, exc.zh], "code": [exc.code], **{
-                k: [v] for k, v in exc.details.items()}},
+            {
+                "_measurement": [exc.en, exc.zh],
+                "code": [exc.code],
+                **{k: [v] for k, v in exc.details.items()},
+            },
         ) from exc
 
 
@@ -274,12 +280,16 @@ def build_inspection(
     return inspection
 
 
-def result_for(inspection: Inspection, status: str, forms: FormRegistry | None = None) -> ItemResult:
+def result_for(
+    inspection: Inspection, status: str, forms: FormRegistry | None = None
+) -> ItemResult:
     """What the client is told about a stored inspection (the same on every resend)."""
     shas = [a.sha256 for a in inspection.attachments]
-    received = set(
-        db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas)))
-    ) if shas else set()
+    received = (
+        set(db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
+        if shas
+        else set()
+    )
     findings = [
         {"code": f.code, "severity": f"S{f.severity}", "domain": f.domain.value}
         for f in inspection.findings

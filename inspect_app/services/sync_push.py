@@ -123,14 +123,16 @@ def push_batch(
     forms: FormRegistry,
     pack: RulePack,
     lang: str = "en",
+    received_at: datetime | None = None,
 ) -> list[ItemResult]:
     """Store each valid item once and return one result per item, in the order sent.
 
     :param items: envelopes that passed the wire schema, or ready-made ``rejected`` results
         for those that did not (so the results keep the order sent).
     :param lang: ``zh`` or ``en``, for the field messages of rejected items.
+    :param received_at: the server time to record; only back-fills (the demo) pass one.
     """
-    now = utcnow()
+    now = received_at or utcnow()
     existing = _existing(i.uuid for i in items if isinstance(i, PushItem))
     seen: dict[str, ItemResult] = {}
     effects = _BatchEffects()
@@ -159,9 +161,7 @@ def push_batch(
         )
     for instrument in effects.instruments.values():
         reference.touch_instrument(instrument)
-    logger.info(
-        "Push by user %s: %d items, %d created", actor.id, len(items), len(effects.created)
-    )
+    logger.info("Push by user %s: %d items, %d created", actor.id, len(items), len(effects.created))
     return results
 
 

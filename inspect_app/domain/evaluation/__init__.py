@@ -54,9 +54,7 @@ def evaluate(
         for v in flagged_violations(definition, answers)
     )
     specific = _BY_TYPE.get(definition.inspection_type)
-    checks, measured = (
-        specific(answers, instruments, pack, inspected_on) if specific else ((), ())
-    )
+    checks, measured = specific(answers, instruments, pack, inspected_on) if specific else ((), ())
     return Evaluation(
         pack=PackRef(pack.id, pack.version),
         checks=tuple(checks),

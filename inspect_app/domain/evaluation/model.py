@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from inspect_app.domain.verdicts import JSONDict, PackRef
+from inspect_app.domain.quantities import MeasurementError, to_decimal
+from inspect_app.domain.verdicts import JSON, JSONDict, PackRef
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,7 @@ class FindingDraft:
     code: str
     path: str
     instrument_code: str | None = None
-    evidence: JSONDict = field(default_factory=dict)
+    evidence: dict[str, JSON] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,23 @@ class Evaluation:
 Checks = tuple[tuple[JSONDict, ...], tuple[FindingDraft, ...]]
 
 
+def number(value: object, path: str) -> Decimal:
+    """An answered number as a Decimal (answers passed form validation; this narrows type)."""
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal | float):
+        raise MeasurementError(
+            "INVALID_NUMBER", f"{path}: not a number.", f"{path}：不是数字。", {"path": path}
+        )
+    return to_decimal(value, path)
+
+
 def expiry_finding(
     code: str, path: str, facts: InstrumentFacts | None, marked: object, on: date
 ) -> FindingDraft | None:
     """Expired if the register's ``valid_until`` or the date on the mark is before ``on``."""
     dates = {"registered_valid_until": facts.valid_until if facts else None}
     if isinstance(marked, str):
-        try:
+        with contextlib.suppress(ValueError):  # validation already refused bad dates
             dates["marked_valid_until"] = date.fromisoformat(marked)
-        except ValueError:
-            pass
     expired = {k: v.isoformat() for k, v in dates.items() if v is not None and v < on}
     if not expired:
         return None

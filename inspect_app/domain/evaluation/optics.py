@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 
 from inspect_app.domain.evaluation.model import (
     Checks,
     FindingDraft,
     InstrumentFacts,
     expiry_finding,
+    number,
 )
 from inspect_app.domain.optics import LensPower, check_focimeter, check_lens, check_refractometer
 from inspect_app.domain.rulepacks import RulePack
@@ -50,12 +52,13 @@ def _instrument_checks(
         findings.append(expired)
     for n, ref in enumerate(_items(item.get("reference_checks"))):
         path = f"{base}.reference_checks.{n}"
-        nominal, reading = ref.get("reference_power"), ref.get("indication")
+        nominal = number(ref.get("reference_power"), f"{path}.reference_power")
+        reading = number(ref.get("indication"), f"{path}.indication")
         kind = facts.kind if facts else None
         if kind == "refractometer":
-            verdict = check_refractometer(pack, nominal, reading)  # type: ignore[arg-type]
+            verdict = check_refractometer(pack, nominal, reading)
         else:
-            verdict = check_focimeter(pack, nominal, reading)  # type: ignore[arg-type]
+            verdict = check_focimeter(pack, nominal, reading)
         data = verdict.to_dict()
         checks.append({"path": path, **data})
         if not verdict.passed:
@@ -70,11 +73,12 @@ def _instrument_checks(
     return tuple(checks), tuple(findings)
 
 
-def _lens(item: Mapping[str, object], prefix: str) -> LensPower:
+def _lens(item: Mapping[str, object], prefix: str, path: str) -> LensPower:
+    cylinder, axis = item.get(f"{prefix}_cylinder"), item.get(f"{prefix}_axis")
     return LensPower(
-        sphere=item.get(f"{prefix}_sphere"),  # type: ignore[arg-type]
-        cylinder=item.get(f"{prefix}_cylinder") or 0,  # type: ignore[arg-type]
-        axis=item.get(f"{prefix}_axis"),  # type: ignore[arg-type]
+        sphere=number(item.get(f"{prefix}_sphere"), f"{path}.{prefix}_sphere"),
+        cylinder=Decimal(0) if cylinder is None else number(cylinder, f"{path}.{prefix}_cylinder"),
+        axis=None if axis is None else number(axis, f"{path}.{prefix}_axis"),
     )
 
 
@@ -96,9 +100,11 @@ def evaluate_optics(
         if item.get("measured_sphere") is None or item.get("prescribed_sphere") is None:
             continue
         path = f"spectacles.{index}"
-        verdict = check_lens(pack, _lens(item, "prescribed"), _lens(item, "measured"))
+        verdict = check_lens(pack, _lens(item, "prescribed", path), _lens(item, "measured", path))
         data = verdict.to_dict()
         checks.append({"path": path, **data})
         if not verdict.passed:
-            findings.append(FindingDraft("SPECTACLES_OUT_OF_TOLERANCE", path, None, {"check": data}))
+            findings.append(
+                FindingDraft("SPECTACLES_OUT_OF_TOLERANCE", path, None, {"check": data})
+            )
     return tuple(checks), tuple(findings)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from inspect_app.domain.evaluation.model import Checks, FindingDraft, InstrumentFacts
+from inspect_app.domain.evaluation.model import Checks, FindingDraft, InstrumentFacts, number
 from inspect_app.domain.prepackages import evaluate_lot
-from inspect_app.domain.quantities import to_decimal
 from inspect_app.domain.rulepacks import RulePack
+from inspect_app.domain.verdicts import JSON
 
 
 def evaluate_prepackage(
@@ -29,17 +29,17 @@ def evaluate_prepackage(
     nominal, unit, lot_size = answers.get("nominal"), answers.get("unit"), answers.get("lot_size")
     if not isinstance(sample, list) or not sample or nominal is None or lot_size is None:
         return (), ()
-    quantities = [item.get("net") for item in sample if isinstance(item, Mapping)]
+    quantities = [
+        number(item.get("net"), f"sample.{n}.net")
+        for n, item in enumerate(sample)
+        if isinstance(item, Mapping)
+    ]
     verdict = evaluate_lot(
-        pack,
-        nominal,  # type: ignore[arg-type]
-        str(unit),
-        int(to_decimal(lot_size, "lot_size")),  # type: ignore[arg-type]
-        quantities,  # type: ignore[arg-type]
+        pack, number(nominal, "nominal"), str(unit), int(number(lot_size, "lot_size")), quantities
     )
     data = verdict.to_dict()
     findings = []
-    evidence = {"check": data}
+    evidence: dict[str, JSON] = {"check": data}
     if verdict.average_ok is False:
         findings.append(FindingDraft("PREPACK_SHORT_AVERAGE", "sample", evidence=evidence))
     if verdict.t1_count > verdict.plan.allowed_t1:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 
 from inspect_app.domain.evaluation.model import (
     Checks,
     FindingDraft,
     InstrumentFacts,
     expiry_finding,
+    number,
 )
 from inspect_app.domain.quantities import MeasurementError
 from inspect_app.domain.rulepacks import RulePack
@@ -51,12 +53,13 @@ def _spec(facts: InstrumentFacts | None) -> ScaleSpec:
             f"Scale {facts.code} has no registered class, Max or e; it cannot be judged.",
             f"秤 {facts.code} 未登记准确度等级、最大秤量或检定分度值，无法判定。",
         )
+    assert facts.max is not None and facts.e is not None
     return ScaleSpec(
         accuracy_class=str(facts.accuracy_class),
-        max=facts.max,  # type: ignore[arg-type]
-        min=facts.min or 0,
-        e=facts.e,  # type: ignore[arg-type]
-        d=facts.d or facts.e,  # type: ignore[arg-type]
+        max=facts.max,
+        min=facts.min if facts.min is not None else Decimal(0),
+        e=facts.e,
+        d=facts.d if facts.d is not None else facts.e,
     )
 
 
@@ -74,15 +77,15 @@ def _record(
     )
 
 
-def _same_load(items: Sequence[Mapping[str, object]], path: str) -> object:
-    loads = {str(item.get("load")) for item in items}
+def _same_load(items: Sequence[Mapping[str, object]], path: str) -> Decimal:
+    loads = {number(item.get("load"), f"{path}.{n}.load") for n, item in enumerate(items)}
     if len(loads) != 1:
         raise MeasurementError(
             "LOADS_DIFFER",
             f"{path}: every reading must use the same test load.",
             f"{path}：各次读数须使用同一测试载荷。",
         )
-    return items[0].get("load")
+    return loads.pop()
 
 
 def evaluate_scale(
@@ -106,18 +109,22 @@ def evaluate_scale(
         for key, items in tests:
             if not items:
                 continue
-            indications = [item.get("indication") for item in items]
+            indications = [
+                number(item.get("indication"), f"{key}.{n}.indication")
+                for n, item in enumerate(items)
+            ]
             if key == "test_points":
-                points = [(item.get("load"), item.get("indication")) for item in items]
-                verdict = evaluate_test(pack, spec, points, STAGE)  # type: ignore[arg-type]
+                loads = [
+                    number(item.get("load"), f"{key}.{n}.load") for n, item in enumerate(items)
+                ]
+                points = list(zip(loads, indications, strict=True))
+                verdict = evaluate_test(pack, spec, points, STAGE)
             elif key == "eccentricity":
-                verdict = evaluate_eccentricity(
-                    pack, spec, _same_load(items, key), indications, STAGE  # type: ignore[arg-type]
-                )
+                load = _same_load(items, key)
+                verdict = evaluate_eccentricity(pack, spec, load, indications, STAGE)
             else:
-                verdict = evaluate_repeatability(
-                    pack, spec, _same_load(items, key), indications, STAGE  # type: ignore[arg-type]
-                )
+                load = _same_load(items, key)
+                verdict = evaluate_repeatability(pack, spec, load, indications, STAGE)
             check, finding = _record(verdict.to_dict(), key, verdict.passed, facts)
             checks.append(check)
             if finding:

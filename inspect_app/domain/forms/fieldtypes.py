@@ -41,6 +41,7 @@ INSTRUMENT_REF_RE = re.compile(r"[A-Za-z0-9_-]{3,64}")
 # The merchant id as the sync pull delivers it: the integer primary key (a BIGINT at most).
 _MAX_MERCHANT_ID = 2**63 - 1
 
+
 def to_decimal(value: object) -> Decimal | None:
     """The exact value of a number answer, or None when it is not an acceptable number.
 

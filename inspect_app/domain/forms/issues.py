@@ -15,7 +15,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "NOT_A_LIST": ("应为列表。", "Expected a list."),
     "NOT_A_STRING": ("应为文本。", "Expected text."),
     "TOO_LONG": (
-        "文本过长（最多 {limit} 个字符）。", "Text is too long (at most {limit} characters)."
+        "文本过长（最多 {limit} 个字符）。",
+        "Text is too long (at most {limit} characters).",
     ),
     "BAD_TEXT": ("文本含有无法保存的字符。", "Text contains characters that cannot be stored."),
     "NOT_A_NUMBER": (
@@ -24,7 +25,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "NOT_AN_INTEGER": ("应为整数。", "Expected a whole number."),
     "OUT_OF_RANGE": (
-        "数值超出范围（{low} 至 {high}）。", "Value is out of range ({low} to {high})."
+        "数值超出范围（{low} 至 {high}）。",
+        "Value is out of range ({low} to {high}).",
     ),
     "NOT_A_BOOLEAN": ("应为是或否（true/false）。", "Expected yes or no (true/false)."),
     "NOT_A_CHOICE": ("不是此项的可选值。", "Not one of this field's choices."),

@@ -47,7 +47,7 @@ def invalid(where: str, message: str) -> FormDefinitionError:
 def parse_text(raw: object, where: str, what: str) -> LocalizedText:
     """``{zh, en}``: both present, non-empty strings of at most 500 characters."""
     if not isinstance(raw, Mapping):
-        raise invalid(where, f"{what} must be a table {{zh = \"…\", en = \"…\"}}")
+        raise invalid(where, f'{what} must be a table {{zh = "…", en = "…"}}')
     for lang in ("zh", "en"):
         value = raw.get(lang)
         if not isinstance(value, str) or not value.strip():
@@ -142,7 +142,11 @@ def _relevance(raw: object, where: str, earlier: Mapping[str, FieldSpec]) -> Rel
 
 
 def _field(
-    raw: object, prefix: str, index: int, depth: int, earlier: Mapping[str, FieldSpec],
+    raw: object,
+    prefix: str,
+    index: int,
+    depth: int,
+    earlier: Mapping[str, FieldSpec],
     where: str,
 ) -> FieldSpec:
     if not isinstance(raw, Mapping):
@@ -186,7 +190,7 @@ def _field(
         if "unit" in raw:
             unit = raw["unit"]
             if not isinstance(unit, str) or not 0 < len(unit) <= 16:
-                raise invalid(at, "unit must be a short string such as \"g\" or \"D\"")
+                raise invalid(at, 'unit must be a short string such as "g" or "D"')
         low = _limit(raw["min"], at, "min") if "min" in raw else None
         high = _limit(raw["max"], at, "max") if "max" in raw else None
         if low is not None and high is not None and low > high:

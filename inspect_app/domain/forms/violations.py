@@ -43,7 +43,9 @@ def parse_violations(data: Mapping[str, object]) -> dict[str, Violation]:
             missing, extra = allowed - set(item), set(item) - allowed
             raise invalid(at, f"missing {sorted(missing)} / unknown {sorted(map(str, extra))}")
         for name, options in (
-            ("domain", DOMAINS), ("severity", SEVERITIES), ("basis_status", BASIS_STATUSES)
+            ("domain", DOMAINS),
+            ("severity", SEVERITIES),
+            ("basis_status", BASIS_STATUSES),
         ):
             if item[name] not in options:
                 raise invalid(at, f"{name} must be one of {', '.join(options)}")

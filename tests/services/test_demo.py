@@ -1,0 +1,65 @@
+"""flask seed-demo: a realistic, deterministic demo that never mixes with real data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import func, select
+
+from inspect_app.extensions import db
+from inspect_app.models import Finding, Inspection, Instrument, Market, Merchant, Region, User
+from inspect_app.models.user import Role
+from inspect_app.services import audit
+
+
+def _count(model: type) -> int:
+    return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_seed_demo_loads_a_realistic_demo(runner: Any) -> None:
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    for login in ("admin", "supervisor", "inspector", "merchant"):
+        assert f"{login}-demo" in result.output
+    assert _count(Region) == 2 and _count(Market) == 6
+    assert 55 <= _count(Merchant) <= 65
+    assert 130 <= _count(Instrument) <= 170
+    assert _count(Inspection) > 100
+    verdicts = {
+        v.value: n
+        for v, n in db.session.execute(
+            select(Inspection.verdict, func.count()).group_by(Inspection.verdict)
+        )
+    }
+    assert verdicts["pass"] > verdicts["fail"] > 0
+    codes = set(db.session.scalars(select(Finding.code)))
+    assert {"SCALE_OUT_OF_TOLERANCE", "SCALE_VERIFICATION_EXPIRED"} <= codes
+    assert {u.role for u in db.session.scalars(select(User))} == set(Role)
+    expired = db.session.scalar(
+        select(func.count(Instrument.id)).where(Instrument.valid_until < func.current_date())
+    )
+    assert expired and expired > 5
+    assert audit.verify_chain().first_bad_id is None
+
+
+def test_seed_demo_is_deterministic(runner: Any) -> None:
+    runner.invoke(args=["seed-demo"])
+    codes = list(db.session.scalars(select(Instrument.code).order_by(Instrument.id)))
+    names = list(db.session.scalars(select(Merchant.name).order_by(Merchant.id)))
+    assert codes[:3] == ["NM-0102-000001", "NM-0102-000002", "NM-0102-000003"]
+    assert names[0] == db.session.scalar(select(Merchant.name).order_by(Merchant.id).limit(1))
+    # a second run changes nothing
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert list(db.session.scalars(select(Instrument.code).order_by(Instrument.id))) == codes
+
+
+def test_seed_demo_refuses_a_database_with_real_data(
+    runner: Any, make_user: Callable[..., User]
+) -> None:
+    make_user(Role.INSPECTOR)
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1
+    assert "real data" in result.output
+    assert _count(Instrument) == 0
