@@ -185,6 +185,13 @@ PATHS: dict[str, Any] = {
         "get": _op("The photo without EXIF", {"200": {"description": "JPEG"}}, 401, 403, 404,
                    params=[SHA]),
     },
+    "/api/v1/instruments/{instrument_id}/label.png": {"get": _op(
+        "The instrument's QR label (URL <PUBLIC_BASE_URL>/q/<qr_token>, code beneath), PNG",
+        {"200": {"description": "image/png"}}, 401, 403, 404,
+        params=[_path_param("instrument_id", {"type": "integer"})])},
+    "/api/v1/instruments/{instrument_id}/label.svg": {"get": _op(
+        "The instrument's QR label as SVG", {"200": {"description": "image/svg+xml"}},
+        401, 403, 404, params=[_path_param("instrument_id", {"type": "integer"})])},
     "/api/v1/openapi.json": {"get": _op("This document", {"200": {"description": "OK"}},
                                         auth=False)},
 }

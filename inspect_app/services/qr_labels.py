@@ -62,8 +62,9 @@ def render_png(url: str, code: str) -> bytes:
                 draw.rectangle((x0, y0, x0 + PNG_MODULE_PX - 1, y0 + PNG_MODULE_PX - 1), fill=0)
     font = ImageFont.load_default(size=PNG_MODULE_PX * 3)
     # The code sits inside the bottom quiet zone band so the label stays compact.
-    draw.text((size / 2, size + text_band / 2 - PNG_MODULE_PX), code, fill=0, font=font,
-              anchor="mm")
+    draw.text(
+        (size / 2, size + text_band / 2 - PNG_MODULE_PX), code, fill=0, font=font, anchor="mm"
+    )
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
     return out.getvalue()
@@ -74,10 +75,7 @@ def render_svg(url: str, code: str) -> str:
     matrix = _matrix(url)
     n = len(matrix)
     parts = [
-        f"M{x},{y}h1v1h-1z"
-        for y, row in enumerate(matrix)
-        for x, dark in enumerate(row)
-        if dark
+        f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
     ]
     height = n + 5
     return (

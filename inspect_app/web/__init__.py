@@ -21,3 +21,4 @@ def register_web(app: Flask) -> None:
     app.after_request(_security_headers)
     for bp in (account.bp, home.bp, admin.bp, merchants.bp):
         app.register_blueprint(bp)
+    app.register_blueprint(__import__("inspect_app.web.field", fromlist=["bp"]).bp)
