@@ -24,6 +24,7 @@ from inspect_app.domain.quantities import (
     fmt,
     round_display,
     to_decimal,
+    to_decimals,
 )
 from inspect_app.domain.rulepacks import RulePack, resolve
 from inspect_app.domain.rulepacks.model import PrepackageRules
@@ -226,12 +227,7 @@ def sampling_plan(pack: RulePack | str, lot_size: int) -> SamplingPlan:
 
 def _readings(quantities: Sequence[Number]) -> tuple[Decimal, ...]:
     """Convert the sample; on a bad reading, raise naming its 1-based position."""
-    try:
-        values = tuple(map(to_decimal, quantities))  # the fast path: no per-item labels
-    except MeasurementError:
-        for i, q in enumerate(quantities, 1):
-            to_decimal(q, f"package {i}")
-        raise
+    values = to_decimals(quantities, "package")
     if values and min(values) < 0:
         i = next(i for i, v in enumerate(values, 1) if v < 0)
         raise fail("QUANTITY_NEGATIVE", index=i, value=values[i - 1])

@@ -9,7 +9,7 @@ decimal context cannot change a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 # 34 digits (IEEE decimal128) is far beyond any reading, and fixed so the verdict never depends
@@ -68,6 +68,17 @@ def to_decimal(value: Number, name: str = "value") -> Decimal:
             and result.as_integer_ratio()[1] <= _MAX_DENOMINATOR:
         return result
     raise fail("INVALID_NUMBER", field=name, value=repr(value))
+
+
+def to_decimals(values: Iterable[Number], label: str) -> tuple[Decimal, ...]:
+    """Convert many readings; a bad one is reported as ``"<label> <1-based position>"``."""
+    values = list(values)
+    try:
+        return tuple(map(to_decimal, values))  # fast path: no per-item label is formatted
+    except MeasurementError:
+        for i, value in enumerate(values, 1):
+            to_decimal(value, f"{label} {i}")
+        raise
 
 
 # Every input error the engine raises, by stable code: (English, Chinese) templates. Callers

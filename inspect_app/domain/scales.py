@@ -20,9 +20,10 @@ from inspect_app.domain.quantities import (
     fail,
     fmt,
     to_decimal,
+    to_decimals,
 )
 from inspect_app.domain.rulepacks import RulePack, resolve
-from inspect_app.domain.rulepacks.model import ScaleRules
+from inspect_app.domain.rulepacks.model import BandTable, ScaleRules
 from inspect_app.domain.rulepacks.parse import ACCURACY_CLASSES
 from inspect_app.domain.verdicts import Citation, JSONDict, Reason, Verdict, unique_citations
 
@@ -157,8 +158,28 @@ def _rules(pack: RulePack) -> ScaleRules:
     return pack.scales
 
 
-def _limit(pack: RulePack, accuracy_class: str, e: Decimal, load: Decimal,
-           stage: str) -> Limit:
+@dataclass(frozen=True)
+class _Rule:
+    """The MPE table for one class and stage, looked up and checked once per verdict."""
+
+    accuracy_class: str
+    table: BandTable
+    factor: Decimal | None  # None at initial verification
+    factor_citation: Citation
+
+    def limit(self, e: Decimal, load: Decimal) -> Limit:
+        if load < 0:
+            raise fail("LOAD_NEGATIVE", load=load)
+        band = self.table.find(load, e)
+        if band is None:
+            raise fail("LOAD_OUTSIDE_TABLE", load=load, m=load / e, value=self.accuracy_class)
+        if self.factor is None:
+            return Limit(band.value * e, band.value, band.label, (band.citation,))
+        mpe_e = band.value * self.factor
+        return Limit(mpe_e * e, mpe_e, band.label, (band.citation, self.factor_citation))
+
+
+def _rule(pack: RulePack, accuracy_class: str, stage: str) -> _Rule:
     if stage not in STAGES:
         raise fail("STAGE_UNKNOWN", value=repr(stage))
     rules = _rules(pack)
@@ -168,25 +189,19 @@ def _limit(pack: RulePack, accuracy_class: str, e: Decimal, load: Decimal,
     if table is None:
         raise fail("CLASS_NOT_IN_PACK", pack=pack.id, value=accuracy_class,
                    known=", ".join(rules.mpe))
-    if e <= 0:
-        raise fail("SPEC_INVALID", max="-", min="-", e=e, d="-")
-    if load < 0:
-        raise fail("LOAD_NEGATIVE", load=load)
-    band = table.find(load, e)
-    if band is None:
-        raise fail("LOAD_OUTSIDE_TABLE", load=load, m=load / e, value=accuracy_class)
-    if stage == "in_service":
-        mpe_e = band.value * rules.in_service_factor
-        return Limit(mpe_e * e, mpe_e, band.label, (band.citation, rules.in_service_citation))
-    return Limit(band.value * e, band.value, band.label, (band.citation,))
+    factor = rules.in_service_factor if stage == "in_service" else None
+    return _Rule(accuracy_class, table, factor, rules.in_service_citation)
 
 
 def limit(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
           stage: str) -> Limit:
     """Return the MPE for ``load`` with its band and the table rows cited; see :func:`mpe`."""
     with localcontext(ENGINE_CONTEXT):
-        return _limit(resolve(pack), accuracy_class, to_decimal(e, "e"),
-                      to_decimal(load, "load"), stage)
+        rule = _rule(resolve(pack), accuracy_class, stage)
+        step = to_decimal(e, "e")
+        if step <= 0:
+            raise fail("SPEC_INVALID", max="-", min="-", e=step, d="-")
+        return rule.limit(step, to_decimal(load, "load"))
 
 
 def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
@@ -207,14 +222,16 @@ def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
 def _verdict(kind: str, pack: RulePack, spec: ScaleSpec, stage: str,
              weighings: Iterable[tuple[Number, Number]], extra: tuple[Citation, ...],
              ) -> ScaleVerdict:
+    pairs = list(weighings)
+    rule = _rule(pack, spec.accuracy_class, stage)
     points: list[PointResult] = []
     citations: list[Citation] = []
-    for i, (raw_load, raw_indication) in enumerate(weighings, 1):
-        load = to_decimal(raw_load, f"load {i}")
-        indication = to_decimal(raw_indication, f"indication {i}")
+    loads = to_decimals((p[0] for p in pairs), "load")
+    indications = to_decimals((p[1] for p in pairs), "indication")
+    for load, indication in zip(loads, indications, strict=True):
         if load > spec.max:
             raise fail("LOAD_ABOVE_MAX", load=load, max=spec.max)
-        lim = _limit(pack, spec.accuracy_class, spec.e, load, stage)
+        lim = rule.limit(spec.e, load)
         error = indication - load
         points.append(PointResult(load, indication, error, error / spec.e, lim.mpe, lim.mpe_e,
                                   lim.band, abs(error) <= lim.mpe))
