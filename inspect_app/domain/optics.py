@@ -189,7 +189,8 @@ def check_focimeter(pack: RulePack | str, nominal: Number, reading: Number,
             if zero is None:
                 raise fail("RULE_NOT_IN_PACK", pack=p.id, rule="focimeter zero-error limit",
                            rule_zh="焦度计零位误差限")
-            fine = resolution is not None and to_decimal(resolution) <= zero.fine_resolution
+            fine = (resolution is not None
+                    and to_decimal(resolution, "resolution") <= zero.fine_resolution)
             tol = zero.mpe_fine if fine else zero.mpe
             band = (f"resolution ≤ {dec_str(zero.fine_resolution)} D" if fine
                     else "any resolution")

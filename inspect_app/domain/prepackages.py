@@ -287,8 +287,9 @@ def evaluate_lot(pack: RulePack | str, nominal: Number, unit: str, lot_size: int
         if lam is not None:
             lam_num, lam_den = lam.as_integer_ratio()
             deficit = n * qn_s - total  # n·(Qn − q̄), scaled
-            average_ok = deficit <= 0 or (
-                deficit * deficit * (n - 1) * lam_den * lam_den <= lam_num * lam_num * n * var_num)
+            # A single package has no s: then only q̄ ≥ Qn passes.
+            average_ok = deficit <= 0 or (n > 1 and (
+                deficit * deficit * (n - 1) * lam_den * lam_den <= lam_num * lam_num * n * var_num))
             lambda_s = round_display(lam * (stdev or Decimal(0)))
             limit = round_display(qn - lam * (stdev or Decimal(0)))
         individual_ok = len(t1) <= plan.allowed_t1 and len(t2) <= plan.allowed_t2

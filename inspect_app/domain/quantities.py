@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 # 34 digits (IEEE decimal128) is far beyond any reading, and fixed so the verdict never depends
-# on the caller's context. Inputs are capped below so no product can be rounded silently.
+# on the caller's context. With inputs capped below (30 significant digits at most), the
+# engine's own products (band edge × e, Qn × percentage) stay exact.
 ENGINE_CONTEXT = Context(prec=34, rounding=ROUND_HALF_EVEN)
 
 Number = Decimal | int | str | float

@@ -91,7 +91,7 @@ def test_available_lists_the_shipped_packs() -> None:
 
 
 def test_default_pack_is_china() -> None:
-    assert rulepacks.load().id == "cn"
+    assert rulepacks.load() is rulepacks.load("cn")
     assert rulepacks.load("cn").default is True
     assert rulepacks.load("oiml").default is False
 
@@ -121,13 +121,13 @@ def test_load_parses_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
         calls.append(origin)
         return real(text, origin)
 
-    rulepacks.load.cache_clear()
+    rulepacks.clear_cache()
     monkeypatch.setattr(rulepacks, "loads", counting)
     first = rulepacks.load("oiml")
     for _ in range(5):
         assert rulepacks.load("oiml") is first
     assert calls == ["oiml.toml"]
-    rulepacks.load.cache_clear()
+    rulepacks.clear_cache()
 
 
 def test_unknown_pack_names_the_available_ones() -> None:
@@ -380,3 +380,11 @@ def test_export_alone_gives_the_engines_plan(lot_size: int) -> None:
         plan.sample_size, plan.allowed_t1, plan.allowed_t2)
     assert row["correction_factor"] == (None if plan.correction_factor is None
                                         else str(plan.correction_factor))
+
+
+def test_a_single_package_with_a_correction_factor_must_reach_qn() -> None:
+    # A pack may give λ for lots sampled whole; with one package there is no s.
+    pack = rulepacks.loads(MINIMAL.replace('sample_size = "all",',
+                                           'sample_size = "all", correction_factor = 1,'))
+    assert not prepackages.evaluate_lot(pack, 100, "g", 1, ["99.9"]).passed
+    assert prepackages.evaluate_lot(pack, 100, "g", 1, ["100"]).passed

@@ -18,8 +18,8 @@ from inspect_app.domain.rulepacks.model import RulePack
 from inspect_app.domain.rulepacks.parse import RulePackError, parse_pack
 from inspect_app.domain.verdicts import JSONDict
 
-__all__ = ["DEFAULT_PACK", "RulePack", "RulePackError", "available", "export_json", "load",
-           "loads", "resolve"]
+__all__ = ["DEFAULT_PACK", "RulePack", "RulePackError", "available", "clear_cache", "export_json",
+           "load", "loads", "resolve"]
 
 _DIR = Path(__file__).resolve().parent
 DEFAULT_PACK = "cn"
@@ -44,13 +44,17 @@ def loads(text: str, origin: str = "<string>") -> RulePack:
     return parse_pack(data, origin)
 
 
-@cache
 def load(pack_id: str = DEFAULT_PACK) -> RulePack:
     """Return the validated pack ``pack_id``, parsing its file only on the first call.
 
     :raises RulePackError: no such pack, or its file fails validation (the message names the
         table and row).
     """
+    return _load(pack_id)
+
+
+@cache  # keyed on the id alone, so load() and load("cn") share one parse
+def _load(pack_id: str) -> RulePack:
     if pack_id not in available():
         raise RulePackError(f"unknown rule pack {pack_id!r}; available: {available()}")
     path = _DIR / f"{pack_id}.toml"
@@ -58,6 +62,11 @@ def load(pack_id: str = DEFAULT_PACK) -> RulePack:
     if pack.id != pack_id:
         raise RulePackError(f"{path.name}: id {pack.id!r} does not match the file name")
     return pack
+
+
+def clear_cache() -> None:
+    """Forget the loaded packs, so the next ``load`` reads the files again (tests, tools)."""
+    _load.cache_clear()
 
 
 def resolve(pack: RulePack | str) -> RulePack:
