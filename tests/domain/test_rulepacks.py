@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import hashlib
 import json
 import sys
 from decimal import Decimal
@@ -388,3 +389,22 @@ def test_a_single_package_with_a_correction_factor_must_reach_qn() -> None:
                                            'sample_size = "all", correction_factor = 1,'))
     assert not prepackages.evaluate_lot(pack, 100, "g", 1, ["99.9"]).passed
     assert prepackages.evaluate_lot(pack, 100, "g", 1, ["100"]).passed
+
+
+# Stored verdicts name (pack id, version): the tables of a released version must never change.
+# Changing a table means a new version and a new line here (docs/metrology.md, "Adding a
+# jurisdiction's pack"). The hash covers the exported tables and sources, not TOML comments.
+PUBLISHED = {
+    ("cn", "2026.1"): "205ed1a3e6f0dfcab92037bc8ddd053b618e193c7ac136aa41cf2f70b66ebe47",
+    ("oiml", "2026.1"): "317dc018f61f502f6b211e65aff37f8e7230ad14a39dd668fd5639beb11063b4",
+}
+
+
+@pytest.mark.parametrize("pack_id", ["cn", "oiml"])
+def test_published_pack_versions_never_change(pack_id: str) -> None:
+    exported = rulepacks.export_json(pack_id)
+    digest = hashlib.sha256(
+        json.dumps(exported, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    key = (pack_id, str(exported["version"]))
+    assert key in PUBLISHED, f"new version {key}: add its hash to PUBLISHED"
+    assert PUBLISHED[key] == digest, f"{key} was published with other tables: bump the version"
