@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,6 +51,57 @@ def _entry_hash(
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Event:
+    """One thing to record: ``action`` is a verb such as ``login`` or ``inspection.create``."""
+
+    action: str
+    entity: str
+    entity_id: object | None = None
+    detail: Mapping[str, Any] | None = None
+
+
+def record_many(actor: User | None, events: Sequence[Event]) -> list[AuditEntry]:
+    """Append entries in order, reading the chain's head once (flushes; the caller commits).
+
+    :param actor: who did it, or None for the system (CLI, seeding).
+    """
+    if not events:
+        return []
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        # Held to the end of the transaction: concurrent appenders queue instead of failing on
+        # the unique prev_hash. SQLite request transactions already begin IMMEDIATE.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    head = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+    prev_hash = head or GENESIS_HASH
+    actor_id = actor.id if actor is not None else None
+    entries = []
+    for event in events:
+        at = utcnow()
+        entity_key = None if event.entity_id is None else str(event.entity_id)
+        body = dict(event.detail or {})
+        entry_hash = _entry_hash(
+            prev_hash, at, actor_id, event.action, event.entity, entity_key, body
+        )
+        entries.append(
+            AuditEntry(
+                at=at,
+                actor_id=actor_id,
+                action=event.action,
+                entity=event.entity,
+                entity_id=entity_key,
+                detail=body,
+                prev_hash=prev_hash,
+                entry_hash=entry_hash,
+            )
+        )
+        prev_hash = entry_hash
+    session.add_all(entries)
+    session.flush()
+    return entries
+
+
 def record(
     actor: User | None,
     action: str,
@@ -58,36 +109,8 @@ def record(
     entity_id: object | None = None,
     detail: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry to the ledger (flushes; the caller's commit makes it durable).
-
-    :param actor: who did it, or None for the system (CLI, seeding).
-    :param action: a verb such as ``login``, ``inspection.create``, ``device.revoke``.
-    :return: the new entry.
-    """
-    session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        # Held to the end of the transaction: concurrent appenders queue instead of failing on
-        # the unique prev_hash. SQLite transactions already begin IMMEDIATE (one writer).
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    head = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
-    prev_hash = head or GENESIS_HASH
-    at = utcnow()
-    actor_id = actor.id if actor is not None else None
-    entity_key = None if entity_id is None else str(entity_id)
-    body = dict(detail or {})
-    entry = AuditEntry(
-        at=at,
-        actor_id=actor_id,
-        action=action,
-        entity=entity,
-        entity_id=entity_key,
-        detail=body,
-        prev_hash=prev_hash,
-        entry_hash=_entry_hash(prev_hash, at, actor_id, action, entity, entity_key, body),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+    """Append one entry to the ledger (see :func:`record_many`)."""
+    return record_many(actor, [Event(action, entity, entity_id, detail)])[0]
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,9 @@ def build_inspection(
         verdict_discrepancy=item.client_verdict is not None and item.client_verdict != verdict,
         supersedes_id=original.id if original else None,
         is_demo=actor.is_demo,
+        # Set explicitly so result_for() reads them from memory instead of lazy-loading.
+        findings=[],
+        attachments=[],
     )
     by_code = {i.code: i for i in instruments.values()}
     for draft in evaluation.findings:

@@ -151,14 +151,18 @@ def push_batch(
             result = _store_one(actor, device, item, forms, pack, now, effects, lang)
             seen[item.uuid] = result
             results.append(result)
-    for inspection in effects.created:
-        audit.record(
-            actor,
-            "inspection.create",
-            "inspection",
-            inspection.uuid,
-            {"verdict": inspection.verdict.value, "supersedes": inspection.supersedes_id},
-        )
+    audit.record_many(
+        actor,
+        [
+            audit.Event(
+                "inspection.create",
+                "inspection",
+                inspection.uuid,
+                {"verdict": inspection.verdict.value, "supersedes": inspection.supersedes_id},
+            )
+            for inspection in effects.created
+        ],
+    )
     for instrument in effects.instruments.values():
         reference.touch_instrument(instrument)
     logger.info("Push by user %s: %d items, %d created", actor.id, len(items), len(effects.created))
