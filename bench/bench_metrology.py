@@ -47,20 +47,35 @@ def main() -> None:
         return sum((ind - load for load, ind in points), Decimal(0))
 
     cases: list[tuple[str, Callable[[], object], Callable[[], object]]] = [
-        ("evaluate_lot, 125 packages", lambda: prepackages.evaluate_lot(
-            pack, 500, "g", 5000, lot), floor_lot),
-        ("evaluate_test, 10 points", lambda: scales.evaluate_test(
-            pack, spec, points, "in_service"), floor_points),
+        (
+            "evaluate_lot, 125 packages",
+            lambda: prepackages.evaluate_lot(pack, 500, "g", 5000, lot),
+            floor_lot,
+        ),
+        (
+            "evaluate_test, 10 points",
+            lambda: scales.evaluate_test(pack, spec, points, "in_service"),
+            floor_points,
+        ),
         ("mpe, one load", lambda: scales.mpe(pack, "III", 5, 10000, "in_service"), floor_points),
-        ("tolerable_deficiency", lambda: prepackages.tolerable_deficiency(pack, 1500, "g"),
-         floor_points),
-        ("check_lens (toric)", lambda: optics.check_lens(
-            pack, optics.LensPower("-2.00", "-1.00", 90),
-            optics.LensPower("-2.06", "-0.95", 92)), floor_points),
+        (
+            "tolerable_deficiency",
+            lambda: prepackages.tolerable_deficiency(pack, 1500, "g"),
+            floor_points,
+        ),
+        (
+            "check_lens (toric)",
+            lambda: optics.check_lens(
+                pack, optics.LensPower("-2.00", "-1.00", 90), optics.LensPower("-2.06", "-0.95", 92)
+            ),
+            floor_points,
+        ),
         ("rulepacks.load (cached)", lambda: rulepacks.load("cn"), floor_points),
     ]
-    print(f"python {platform.python_version()} on {platform.machine()}, "
-          f"{os.cpu_count()} CPUs ({platform.platform()})")
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs ({platform.platform()})"
+    )
     floors = {"sum of 125 Decimals": floor_lot, "sum of 10 Decimal errors": floor_points}
     floor_times = {name: per_call(fn, 20000) for name, fn in floors.items()}
     for name, t in floor_times.items():
@@ -68,8 +83,10 @@ def main() -> None:
     for name, fn, floor in cases:
         t = per_call(fn, 2000)
         floor_name = "sum of 125 Decimals" if floor is floor_lot else "sum of 10 Decimal errors"
-        print(f"case   {name:<34} {t * 1e6:9.2f} µs  = {t / floor_times[floor_name]:7.1f} × "
-              f"floor ({floor_name})")
+        print(
+            f"case   {name:<34} {t * 1e6:9.2f} µs  = {t / floor_times[floor_name]:7.1f} × "
+            f"floor ({floor_name})"
+        )
 
 
 if __name__ == "__main__":

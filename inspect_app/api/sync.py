@@ -10,8 +10,8 @@ from marshmallow import ValidationError
 
 from inspect_app import registry
 from inspect_app.api import bp
-from inspect_app.errors import CATALOGUE, message_for
 from inspect_app.auth import current_device, require_user, token_required
+from inspect_app.errors import CATALOGUE, message_for
 from inspect_app.extensions import db
 from inspect_app.models.user import Role
 from inspect_app.schemas.common import json_body, load

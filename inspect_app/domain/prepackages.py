@@ -30,8 +30,17 @@ from inspect_app.domain.rulepacks import RulePack, resolve
 from inspect_app.domain.rulepacks.model import PrepackageRules
 from inspect_app.domain.verdicts import Citation, JSONDict, Reason, Verdict
 
-__all__ = ["Deficiency", "LotVerdict", "MeasurementError", "SamplingPlan", "UNITS", "deficiency",
-           "evaluate_lot", "sampling_plan", "tolerable_deficiency"]
+__all__ = [
+    "Deficiency",
+    "LotVerdict",
+    "MeasurementError",
+    "SamplingPlan",
+    "UNITS",
+    "deficiency",
+    "evaluate_lot",
+    "sampling_plan",
+    "tolerable_deficiency",
+]
 
 UNITS = ("g", "mL", "m", "m2", "count")
 _MODES = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP, "up": ROUND_CEILING}
@@ -51,8 +60,14 @@ class Deficiency:
 
     def to_dict(self) -> JSONDict:
         """Return T with the band and rounding used."""
-        return {"nominal": dec_str(self.nominal), "unit": self.unit, "t": dec_str(self.t),
-                "t_raw": dec_str(self.t_raw), "band": self.band, "rounding": self.rounding}
+        return {
+            "nominal": dec_str(self.nominal),
+            "unit": self.unit,
+            "t": dec_str(self.t),
+            "t_raw": dec_str(self.t_raw),
+            "band": self.band,
+            "rounding": self.rounding,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,10 +84,16 @@ class SamplingPlan:
 
     def to_dict(self) -> JSONDict:
         """Return the plan row as JSON."""
-        return {"lot_size": self.lot_size, "sample_size": self.sample_size,
-                "correction_factor": None if self.correction_factor is None
-                else dec_str(self.correction_factor),
-                "allowed_t1": self.allowed_t1, "allowed_t2": self.allowed_t2, "row": self.row}
+        return {
+            "lot_size": self.lot_size,
+            "sample_size": self.sample_size,
+            "correction_factor": None
+            if self.correction_factor is None
+            else dec_str(self.correction_factor),
+            "allowed_t1": self.allowed_t1,
+            "allowed_t2": self.allowed_t2,
+            "row": self.row,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,16 +136,26 @@ class LotVerdict(Verdict):
 
     def to_dict(self) -> JSONDict:
         """Return the verdict with every number that led to it, JSON-serialisable."""
+
         def opt(value: Decimal | None) -> str | None:
             return None if value is None else dec_str(value)
+
         return {
-            "kind": "lot", **self.common_dict(), "deficiency": self.deficiency.to_dict(),
-            "plan": self.plan.to_dict(), "t": dec_str(self.t),
-            "quantities": [dec_str(q) for q in self.quantities], "mean": dec_str(self.mean),
-            "stdev": opt(self.stdev), "lambda_s": opt(self.lambda_s),
-            "average_limit": opt(self.average_limit), "average_ok": self.average_ok,
-            "t1_count": self.t1_count, "t2_count": self.t2_count,
-            "t1_packages": list(self.t1_packages), "t2_packages": list(self.t2_packages),
+            "kind": "lot",
+            **self.common_dict(),
+            "deficiency": self.deficiency.to_dict(),
+            "plan": self.plan.to_dict(),
+            "t": dec_str(self.t),
+            "quantities": [dec_str(q) for q in self.quantities],
+            "mean": dec_str(self.mean),
+            "stdev": opt(self.stdev),
+            "lambda_s": opt(self.lambda_s),
+            "average_limit": opt(self.average_limit),
+            "average_ok": self.average_ok,
+            "t1_count": self.t1_count,
+            "t2_count": self.t2_count,
+            "t1_packages": list(self.t1_packages),
+            "t2_packages": list(self.t2_packages),
             "individual_ok": self.individual_ok,
         }
 
@@ -132,19 +163,24 @@ class LotVerdict(Verdict):
         """Return T, the plan, then one line per requirement and the unverified-rules note."""
         d, p, u = self.deficiency, self.plan, self.deficiency.unit
         if lang == "zh":
-            head = (f"标注净含量 {fmt(d.nominal)} {u}，允许短缺量 T = {fmt(d.t)} {u}；批量 "
-                    f"{p.lot_size}，抽样 {p.sample_size} 件；{'合格' if self.passed else '不合格'}")
+            head = (
+                f"标注净含量 {fmt(d.nominal)} {u}，允许短缺量 T = {fmt(d.t)} {u}；批量 "
+                f"{p.lot_size}，抽样 {p.sample_size} 件；{'合格' if self.passed else '不合格'}"
+            )
         else:
-            head = (f"nominal {fmt(d.nominal)} {u}, tolerable deficiency T = {fmt(d.t)} {u}; "
-                    f"lot {p.lot_size}, sample {p.sample_size}; "
-                    f"{'pass' if self.passed else 'fail'}")
+            head = (
+                f"nominal {fmt(d.nominal)} {u}, tolerable deficiency T = {fmt(d.t)} {u}; "
+                f"lot {p.lot_size}, sample {p.sample_size}; "
+                f"{'pass' if self.passed else 'fail'}"
+            )
         return "\n".join([head, *self.reason_lines(lang)])
 
 
 def _rules(pack: RulePack) -> PrepackageRules:
     if pack.prepackages is None:
-        raise fail("RULE_NOT_IN_PACK", pack=pack.id, rule="prepackage rules",
-                   rule_zh="定量包装商品规则")
+        raise fail(
+            "RULE_NOT_IN_PACK", pack=pack.id, rule="prepackage rules", rule_zh="定量包装商品规则"
+        )
     return pack.prepackages
 
 
@@ -154,8 +190,12 @@ def _deficiency(pack: RulePack, nominal: Decimal, unit: str) -> Deficiency:
         raise fail("UNIT_UNKNOWN", value=repr(unit), known=", ".join(UNITS))
     family = rules.deficiency_for(unit)
     if family is None:
-        raise fail("RULE_NOT_IN_PACK", pack=pack.id, rule=f"deficiency table for {unit}",
-                   rule_zh=f"以 {unit} 计的允许短缺量表")
+        raise fail(
+            "RULE_NOT_IN_PACK",
+            pack=pack.id,
+            rule=f"deficiency table for {unit}",
+            rule_zh=f"以 {unit} 计的允许短缺量表",
+        )
     if nominal <= 0 or (unit == "count" and nominal != nominal.to_integral_value()):
         raise fail("NOMINAL_INVALID", value=nominal)
     table = family.table
@@ -174,8 +214,7 @@ def _deficiency(pack: RulePack, nominal: Decimal, unit: str) -> Deficiency:
         if family.rounding_source is not None:
             src = family.rounding_source
             citations.append(Citation(f"{table.key}.rounding", rounding, src, src.verified))
-    return Deficiency(nominal, unit, t, raw, band.label, rounding,
-                      tuple(citations))
+    return Deficiency(nominal, unit, t, raw, band.label, rounding, tuple(citations))
 
 
 def deficiency(pack: RulePack | str, nominal: Number, unit: str) -> Deficiency:
@@ -204,10 +243,21 @@ def _plan(pack: RulePack, lot_size: int) -> SamplingPlan:
         raise fail("LOT_SIZE_INVALID", value=repr(lot_size))
     for row in rules.plan:
         if row.lot_min <= lot_size and (row.lot_max is None or lot_size <= row.lot_max):
-            cite = Citation("prepackages.sampling_plan", f"row {row.index}: lot {row.describe()}",
-                            rules.plan_source, row.verified)
-            return SamplingPlan(lot_size, row.sample_size or lot_size, row.correction_factor,
-                                row.allowed_t1, row.allowed_t2, row.describe(), (cite,))
+            cite = Citation(
+                "prepackages.sampling_plan",
+                f"row {row.index}: lot {row.describe()}",
+                rules.plan_source,
+                row.verified,
+            )
+            return SamplingPlan(
+                lot_size,
+                row.sample_size or lot_size,
+                row.correction_factor,
+                row.allowed_t1,
+                row.allowed_t2,
+                row.describe(),
+                (cite,),
+            )
     raise fail("LOT_SIZE_NOT_IN_PLAN", pack=pack.id, value=lot_size, first=rules.plan[0].lot_min)
 
 
@@ -245,8 +295,9 @@ def _common_scale(values: Sequence[Decimal]) -> tuple[int, list[int]]:
     return denominator, [n * (denominator // d) for n, d in ratios]
 
 
-def evaluate_lot(pack: RulePack | str, nominal: Number, unit: str, lot_size: int,
-                 quantities: Sequence[Number]) -> LotVerdict:
+def evaluate_lot(
+    pack: RulePack | str, nominal: Number, unit: str, lot_size: int, quantities: Sequence[Number]
+) -> LotVerdict:
     """Judge a lot of prepackages from the actual quantities of the plan's sample.
 
     Rules: T from :func:`tolerable_deficiency`, the plan from :func:`sampling_plan`. Individual
@@ -269,8 +320,12 @@ def evaluate_lot(pack: RulePack | str, nominal: Number, unit: str, lot_size: int
         d = _deficiency(p, qn, unit)
         plan = _plan(p, lot_size)
         if len(quantities) != plan.sample_size:
-            raise fail("SAMPLE_SIZE_MISMATCH", lot=lot_size, required=plan.sample_size,
-                       given=len(quantities))
+            raise fail(
+                "SAMPLE_SIZE_MISMATCH",
+                lot=lot_size,
+                required=plan.sample_size,
+                given=len(quantities),
+            )
         values = _readings(quantities)
         scale, ints = _common_scale((qn, d.t, *values))
         qn_s, t_s, qs = ints[0], ints[1], ints[2:]
@@ -288,43 +343,81 @@ def evaluate_lot(pack: RulePack | str, nominal: Number, unit: str, lot_size: int
             lam_num, lam_den = lam.as_integer_ratio()
             deficit = n * qn_s - total  # n·(Qn − q̄), scaled
             # A single package has no s: then only q̄ ≥ Qn passes.
-            average_ok = deficit <= 0 or (n > 1 and (
-                deficit * deficit * (n - 1) * lam_den * lam_den <= lam_num * lam_num * n * var_num))
+            average_ok = deficit <= 0 or (
+                n > 1
+                and (
+                    deficit * deficit * (n - 1) * lam_den * lam_den
+                    <= lam_num * lam_num * n * var_num
+                )
+            )
             lambda_s = round_display(lam * (stdev or Decimal(0)))
             limit = round_display(qn - lam * (stdev or Decimal(0)))
         individual_ok = len(t1) <= plan.allowed_t1 and len(t2) <= plan.allowed_t2
         shown_mean, shown_s = round_display(mean), None if stdev is None else round_display(stdev)
         reasons = _lot_reasons(d, plan, shown_mean, shown_s, limit, average_ok, t1, t2)
-        return LotVerdict(p.ref, individual_ok and average_ok is not False, reasons,
-                          (*d.citations, *plan.citations), d, plan, values, shown_mean, shown_s,
-                          lambda_s, limit, average_ok, t1, t2, individual_ok)
+        return LotVerdict(
+            p.ref,
+            individual_ok and average_ok is not False,
+            reasons,
+            (*d.citations, *plan.citations),
+            d,
+            plan,
+            values,
+            shown_mean,
+            shown_s,
+            lambda_s,
+            limit,
+            average_ok,
+            t1,
+            t2,
+            individual_ok,
+        )
 
 
-def _lot_reasons(d: Deficiency, plan: SamplingPlan, mean: Decimal, stdev: Decimal | None,
-                 limit: Decimal | None, average_ok: bool | None, t1: tuple[int, ...],
-                 t2: tuple[int, ...]) -> tuple[Reason, ...]:
+def _lot_reasons(
+    d: Deficiency,
+    plan: SamplingPlan,
+    mean: Decimal,
+    stdev: Decimal | None,
+    limit: Decimal | None,
+    average_ok: bool | None,
+    t1: tuple[int, ...],
+    t2: tuple[int, ...],
+) -> tuple[Reason, ...]:
     u, qn, lam = d.unit, fmt(d.nominal), plan.correction_factor
     if average_ok is None or limit is None or lam is None:
-        avg = Reason("AVERAGE_NOT_REQUIRED", f"no average requirement for a lot of "
-                     f"{plan.lot_size} (plan row {plan.row}); mean {fmt(mean)} {u}",
-                     f"批量 {plan.lot_size}（方案 {plan.row}）不检验平均实际含量；平均值 "
-                     f"{fmt(mean)} {u}", None)
+        avg = Reason(
+            "AVERAGE_NOT_REQUIRED",
+            f"no average requirement for a lot of "
+            f"{plan.lot_size} (plan row {plan.row}); mean {fmt(mean)} {u}",
+            f"批量 {plan.lot_size}（方案 {plan.row}）不检验平均实际含量；平均值 {fmt(mean)} {u}",
+            None,
+        )
     else:
         op, s = ("≥" if average_ok else "<"), fmt(stdev or Decimal(0))
-        avg = Reason("AVERAGE_OK" if average_ok else "AVERAGE_TOO_LOW",
-                     f"mean {fmt(mean)} {u} {op} Qn − λ·s = {qn} − {fmt(lam)} × {s} = "
-                     f"{fmt(limit)} {u}", f"平均实际含量 {fmt(mean)} {u} {op} Qn − λ·s = {qn} − "
-                     f"{fmt(lam)} × {s} = {fmt(limit)} {u}", average_ok)
+        avg = Reason(
+            "AVERAGE_OK" if average_ok else "AVERAGE_TOO_LOW",
+            f"mean {fmt(mean)} {u} {op} Qn − λ·s = {qn} − {fmt(lam)} × {s} = {fmt(limit)} {u}",
+            f"平均实际含量 {fmt(mean)} {u} {op} Qn − λ·s = {qn} − "
+            f"{fmt(lam)} × {s} = {fmt(limit)} {u}",
+            average_ok,
+        )
     out = [avg]
-    for label, found, allowed, bound in (("T1", t1, plan.allowed_t1, d.t),
-                                         ("T2", t2, plan.allowed_t2, 2 * d.t)):
+    for label, found, allowed, bound in (
+        ("T1", t1, plan.allowed_t1, d.t),
+        ("T2", t2, plan.allowed_t2, 2 * d.t),
+    ):
         ok = len(found) <= allowed
         at = f" (#{', #'.join(map(str, found))})" if found else ""
-        out.append(Reason(
-            f"{label}_OK" if ok else f"{label}_EXCEEDED",
-            f"{len(found)} package{'' if len(found) == 1 else 's'} short by more than "
-            f"{'T' if label == 'T1' else '2T'} = "
-            f"{fmt(bound)} {u}{at}; the plan allows {allowed}",
-            f"短缺量大于 {'T' if label == 'T1' else '2T'} = {fmt(bound)} {u} 的有 {len(found)} "
-            f"件{at}；方案允许 {allowed} 件", ok))
+        out.append(
+            Reason(
+                f"{label}_OK" if ok else f"{label}_EXCEEDED",
+                f"{len(found)} package{'' if len(found) == 1 else 's'} short by more than "
+                f"{'T' if label == 'T1' else '2T'} = "
+                f"{fmt(bound)} {u}{at}; the plan allows {allowed}",
+                f"短缺量大于 {'T' if label == 'T1' else '2T'} = {fmt(bound)} {u} 的有 {len(found)} "
+                f"件{at}；方案允许 {allowed} 件",
+                ok,
+            )
+        )
     return tuple(out)

@@ -65,8 +65,11 @@ def to_decimal(value: Number, name: str = "value") -> Decimal:
             raise fail("INVALID_NUMBER", field=name, value=repr(value)) from None
     # adjusted() is the exponent of the leading digit: it bounds the size cheaply before
     # as_integer_ratio() (exact) checks the resolution.
-    if result.is_finite() and (not result or -MAX_PLACES <= result.adjusted() < MAX_DIGITS) \
-            and result.as_integer_ratio()[1] <= _MAX_DENOMINATOR:
+    if (
+        result.is_finite()
+        and (not result or -MAX_PLACES <= result.adjusted() < MAX_DIGITS)
+        and result.as_integer_ratio()[1] <= _MAX_DENOMINATOR
+    ):
         return result
     raise fail("INVALID_NUMBER", field=name, value=repr(value))
 
@@ -85,48 +88,76 @@ def to_decimals(values: Iterable[Number], label: str) -> tuple[Decimal, ...]:
 # Every input error the engine raises, by stable code: (English, Chinese) templates. Callers
 # map the codes to their HTTP errors; docs/metrology.md lists them.
 MESSAGES: dict[str, tuple[str, str]] = {
-    "INVALID_NUMBER": ("{field} must be a finite decimal number, got {value}",
-                       "{field} 必须是有限的十进制数，收到 {value}"),
+    "INVALID_NUMBER": (
+        "{field} must be a finite decimal number, got {value}",
+        "{field} 必须是有限的十进制数，收到 {value}",
+    ),
     "RULE_NOT_IN_PACK": ("rule pack {pack} has no {rule}", "规则包 {pack} 没有{rule_zh}"),
-    "CLASS_UNKNOWN": ("accuracy class must be one of I, II, III, IIII, got {value}",
-                      "准确度等级须为 I、II、III、IIII 之一，收到 {value}"),
-    "CLASS_NOT_IN_PACK": ("rule pack {pack} has no table for class {value} (it covers {known})",
-                          "规则包 {pack} 没有 {value} 级的表（仅有 {known}）"),
-    "STAGE_UNKNOWN": ("stage must be 'initial' or 'in_service', got {value}",
-                      "检定阶段须为 initial 或 in_service，收到 {value}"),
-    "SPEC_INVALID": ("scale data must have e, d, Max > 0 and 0 ≤ Min < Max (Max {max} g, "
-                     "Min {min} g, e {e} g, d {d} g)",
-                     "秤的参数须满足 e、d、Max > 0 且 0 ≤ Min < Max（Max {max} g，Min {min} g，"
-                     "e {e} g，d {d} g）"),
+    "CLASS_UNKNOWN": (
+        "accuracy class must be one of I, II, III, IIII, got {value}",
+        "准确度等级须为 I、II、III、IIII 之一，收到 {value}",
+    ),
+    "CLASS_NOT_IN_PACK": (
+        "rule pack {pack} has no table for class {value} (it covers {known})",
+        "规则包 {pack} 没有 {value} 级的表（仅有 {known}）",
+    ),
+    "STAGE_UNKNOWN": (
+        "stage must be 'initial' or 'in_service', got {value}",
+        "检定阶段须为 initial 或 in_service，收到 {value}",
+    ),
+    "SPEC_INVALID": (
+        "scale data must have e, d, Max > 0 and 0 ≤ Min < Max (Max {max} g, "
+        "Min {min} g, e {e} g, d {d} g)",
+        "秤的参数须满足 e、d、Max > 0 且 0 ≤ Min < Max（Max {max} g，Min {min} g，"
+        "e {e} g，d {d} g）",
+    ),
     "LOAD_NEGATIVE": ("load {load} g is below zero", "载荷 {load} g 小于零"),
     "LOAD_ABOVE_MAX": ("load {load} g is above Max {max} g", "载荷 {load} g 超过最大秤量 {max} g"),
-    "LOAD_OUTSIDE_TABLE": ("load {load} g = {m} e is beyond the class {value} MPE table",
-                           "载荷 {load} g = {m} e 超出 {value} 级最大允许误差表的范围"),
+    "LOAD_OUTSIDE_TABLE": (
+        "load {load} g = {m} e is beyond the class {value} MPE table",
+        "载荷 {load} g = {m} e 超出 {value} 级最大允许误差表的范围",
+    ),
     "NO_POINTS": ("no weighings given", "未给出称量数据"),
-    "TOO_FEW_READINGS": ("repeatability needs at least {required} weighings of the same load, "
-                         "got {given}", "重复性检查至少需要对同一载荷称量 {required} 次，"
-                         "收到 {given} 次"),
-    "UNIT_UNKNOWN": ("unit must be one of {known}, got {value}",
-                     "单位须为 {known} 之一，收到 {value}"),
-    "NOMINAL_INVALID": ("nominal quantity must be > 0 (a whole number for count), got {value}",
-                        "标注净含量须大于 0（计数须为整数），收到 {value}"),
-    "NOMINAL_OUTSIDE_TABLE": ("nominal quantity {value} {unit} is beyond the pack's "
-                              "tolerable-deficiency table", "标注净含量 {value} {unit} "
-                              "超出规则包允许短缺量表的范围"),
-    "LOT_SIZE_INVALID": ("lot size must be a whole number ≥ 1, got {value}",
-                         "批量须为不小于 1 的整数，收到 {value}"),
-    "LOT_SIZE_NOT_IN_PLAN": ("rule pack {pack} has no sampling plan for a lot of {value} "
-                             "(it covers lots from {first})", "规则包 {pack} 没有批量为 {value} "
-                             "的抽样方案（仅适用于 {first} 件起的批）"),
-    "SAMPLE_SIZE_MISMATCH": ("the plan for a lot of {lot} asks for {required} packages, "
-                             "got {given}", "批量 {lot} 的抽样方案要求抽取 {required} 件，"
-                             "收到 {given} 件"),
-    "QUANTITY_NEGATIVE": ("package {index}: actual quantity {value} is below zero",
-                          "第 {index} 件：实际含量 {value} 小于零"),
-    "AXIS_INVALID": ("the axis must be between 0 and 180 degrees when there is a cylinder, "
-                     "got {value}", "有柱镜时轴位须在 0 至 180 度之间，收到 {value}"),
-    "NO_TOLERANCE": ("the {table} table gives no tolerance for {value}",
-                     "{table} 表对 {value} 没有规定允差"),
+    "TOO_FEW_READINGS": (
+        "repeatability needs at least {required} weighings of the same load, got {given}",
+        "重复性检查至少需要对同一载荷称量 {required} 次，收到 {given} 次",
+    ),
+    "UNIT_UNKNOWN": (
+        "unit must be one of {known}, got {value}",
+        "单位须为 {known} 之一，收到 {value}",
+    ),
+    "NOMINAL_INVALID": (
+        "nominal quantity must be > 0 (a whole number for count), got {value}",
+        "标注净含量须大于 0（计数须为整数），收到 {value}",
+    ),
+    "NOMINAL_OUTSIDE_TABLE": (
+        "nominal quantity {value} {unit} is beyond the pack's tolerable-deficiency table",
+        "标注净含量 {value} {unit} 超出规则包允许短缺量表的范围",
+    ),
+    "LOT_SIZE_INVALID": (
+        "lot size must be a whole number ≥ 1, got {value}",
+        "批量须为不小于 1 的整数，收到 {value}",
+    ),
+    "LOT_SIZE_NOT_IN_PLAN": (
+        "rule pack {pack} has no sampling plan for a lot of {value} (it covers lots from {first})",
+        "规则包 {pack} 没有批量为 {value} 的抽样方案（仅适用于 {first} 件起的批）",
+    ),
+    "SAMPLE_SIZE_MISMATCH": (
+        "the plan for a lot of {lot} asks for {required} packages, got {given}",
+        "批量 {lot} 的抽样方案要求抽取 {required} 件，收到 {given} 件",
+    ),
+    "QUANTITY_NEGATIVE": (
+        "package {index}: actual quantity {value} is below zero",
+        "第 {index} 件：实际含量 {value} 小于零",
+    ),
+    "AXIS_INVALID": (
+        "the axis must be between 0 and 180 degrees when there is a cylinder, got {value}",
+        "有柱镜时轴位须在 0 至 180 度之间，收到 {value}",
+    ),
+    "NO_TOLERANCE": (
+        "the {table} table gives no tolerance for {value}",
+        "{table} 表对 {value} 没有规定允差",
+    ),
 }
 
 
@@ -172,5 +203,6 @@ def fmt(value: Decimal, sign: bool = False) -> str:
 
 def round_display(value: Decimal, places: int = 4) -> Decimal:
     """Round a figure shown to people (mean, standard deviation) half-even to ``places``."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN,
-                          context=ENGINE_CONTEXT)
+    return value.quantize(
+        Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=ENGINE_CONTEXT
+    )

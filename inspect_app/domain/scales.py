@@ -27,9 +27,20 @@ from inspect_app.domain.rulepacks.model import BandTable, ScaleRules
 from inspect_app.domain.rulepacks.parse import ACCURACY_CLASSES
 from inspect_app.domain.verdicts import Citation, JSONDict, Reason, Verdict, unique_citations
 
-__all__ = ["Limit", "MeasurementError", "PointResult", "ScaleSpec", "ScaleVerdict", "SpecVerdict",
-           "check_spec", "evaluate_eccentricity", "evaluate_repeatability", "evaluate_test",
-           "limit", "mpe"]
+__all__ = [
+    "Limit",
+    "MeasurementError",
+    "PointResult",
+    "ScaleSpec",
+    "ScaleVerdict",
+    "SpecVerdict",
+    "check_spec",
+    "evaluate_eccentricity",
+    "evaluate_repeatability",
+    "evaluate_test",
+    "limit",
+    "mpe",
+]
 
 STAGES = {"initial": ("initial", "首次检定"), "in_service": ("in-service", "使用中检查")}
 
@@ -59,8 +70,13 @@ class ScaleSpec:
 
     def to_dict(self) -> JSONDict:
         """Return the class and the four quantities as strings."""
-        return {"accuracy_class": self.accuracy_class, "max": dec_str(self.max),
-                "min": dec_str(self.min), "e": dec_str(self.e), "d": dec_str(self.d)}
+        return {
+            "accuracy_class": self.accuracy_class,
+            "max": dec_str(self.max),
+            "min": dec_str(self.min),
+            "e": dec_str(self.e),
+            "d": dec_str(self.d),
+        }
 
 
 @dataclass(frozen=True)
@@ -88,23 +104,33 @@ class PointResult:
 
     def to_dict(self) -> JSONDict:
         """Return every field; decimals as canonical strings."""
-        return {"load": dec_str(self.load), "indication": dec_str(self.indication),
-                "error": dec_str(self.error), "error_e": dec_str(self.error_e),
-                "mpe": dec_str(self.mpe), "mpe_e": dec_str(self.mpe_e), "band": self.band,
-                "passed": self.passed}
+        return {
+            "load": dec_str(self.load),
+            "indication": dec_str(self.indication),
+            "error": dec_str(self.error),
+            "error_e": dec_str(self.error_e),
+            "mpe": dec_str(self.mpe),
+            "mpe_e": dec_str(self.mpe_e),
+            "band": self.band,
+            "passed": self.passed,
+        }
 
     def explain(self, lang: str, stage: str, document: str) -> str:
         """One line, e.g. "indication 10 011 g at 10 000 g: error +11 g = 2.2 e; …; fail"."""
         st_en, st_zh = STAGES[stage]
         if lang == "zh":
-            return (f"载荷 {fmt(self.load)} g 示值 {fmt(self.indication)} g：误差 "
-                    f"{fmt(self.error, True)} g = {fmt(self.error_e)} e；{st_zh}最大允许误差 "
-                    f"±{fmt(self.mpe)} g（{fmt(self.mpe_e)} e，区间 {self.band}，{document}）；"
-                    f"{'合格' if self.passed else '不合格'}")
-        return (f"indication {fmt(self.indication)} g at {fmt(self.load)} g: error "
-                f"{fmt(self.error, True)} g = {fmt(self.error_e)} e; {st_en} limit "
-                f"±{fmt(self.mpe)} g ({fmt(self.mpe_e)} e, band {self.band}, {document}); "
-                f"{'pass' if self.passed else 'fail'}")
+            return (
+                f"载荷 {fmt(self.load)} g 示值 {fmt(self.indication)} g：误差 "
+                f"{fmt(self.error, True)} g = {fmt(self.error_e)} e；{st_zh}最大允许误差 "
+                f"±{fmt(self.mpe)} g（{fmt(self.mpe_e)} e，区间 {self.band}，{document}）；"
+                f"{'合格' if self.passed else '不合格'}"
+            )
+        return (
+            f"indication {fmt(self.indication)} g at {fmt(self.load)} g: error "
+            f"{fmt(self.error, True)} g = {fmt(self.error_e)} e; {st_en} limit "
+            f"±{fmt(self.mpe)} g ({fmt(self.mpe_e)} e, band {self.band}, {document}); "
+            f"{'pass' if self.passed else 'fail'}"
+        )
 
 
 @dataclass(frozen=True)
@@ -124,8 +150,11 @@ class ScaleVerdict(Verdict):
     def to_dict(self) -> JSONDict:
         """Return the verdict with every number that led to it, JSON-serialisable."""
         return {
-            "kind": self.kind, **self.common_dict(), "spec": self.spec.to_dict(),
-            "stage": self.stage, "points": [p.to_dict() for p in self.points],
+            "kind": self.kind,
+            **self.common_dict(),
+            "spec": self.spec.to_dict(),
+            "stage": self.stage,
+            "points": [p.to_dict() for p in self.points],
             "range": None if self.range is None else dec_str(self.range),
             "range_limit": None if self.range_limit is None else dec_str(self.range_limit),
         }
@@ -187,14 +216,14 @@ def _rule(pack: RulePack, accuracy_class: str, stage: str) -> _Rule:
         raise fail("CLASS_UNKNOWN", value=repr(accuracy_class))
     table = rules.mpe.get(accuracy_class)
     if table is None:
-        raise fail("CLASS_NOT_IN_PACK", pack=pack.id, value=accuracy_class,
-                   known=", ".join(rules.mpe))
+        raise fail(
+            "CLASS_NOT_IN_PACK", pack=pack.id, value=accuracy_class, known=", ".join(rules.mpe)
+        )
     factor = rules.in_service_factor if stage == "in_service" else None
     return _Rule(accuracy_class, table, factor, rules.in_service_citation)
 
 
-def limit(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
-          stage: str) -> Limit:
+def limit(pack: RulePack | str, accuracy_class: str, e: Number, load: Number, stage: str) -> Limit:
     """Return the MPE for ``load`` with its band and the table rows cited; see :func:`mpe`."""
     with localcontext(ENGINE_CONTEXT):
         rule = _rule(resolve(pack), accuracy_class, stage)
@@ -204,8 +233,7 @@ def limit(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
         return rule.limit(step, to_decimal(load, "load"))
 
 
-def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
-        stage: str) -> Decimal:
+def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number, stage: str) -> Decimal:
     """Return the absolute maximum permissible error in grams for ``load`` on a scale.
 
     Rule: with m = load / e, find the band of the pack's table for the class that contains m
@@ -219,9 +247,14 @@ def mpe(pack: RulePack | str, accuracy_class: str, e: Number, load: Number,
     return limit(pack, accuracy_class, e, load, stage).mpe
 
 
-def _verdict(kind: str, pack: RulePack, spec: ScaleSpec, stage: str,
-             weighings: Iterable[tuple[Number, Number]], extra: tuple[Citation, ...],
-             ) -> ScaleVerdict:
+def _verdict(
+    kind: str,
+    pack: RulePack,
+    spec: ScaleSpec,
+    stage: str,
+    weighings: Iterable[tuple[Number, Number]],
+    extra: tuple[Citation, ...],
+) -> ScaleVerdict:
     pairs = list(weighings)
     rule = _rule(pack, spec.accuracy_class, stage)
     points: list[PointResult] = []
@@ -233,24 +266,51 @@ def _verdict(kind: str, pack: RulePack, spec: ScaleSpec, stage: str,
             raise fail("LOAD_ABOVE_MAX", load=load, max=spec.max)
         lim = rule.limit(spec.e, load)
         error = indication - load
-        points.append(PointResult(load, indication, error, error / spec.e, lim.mpe, lim.mpe_e,
-                                  lim.band, abs(error) <= lim.mpe))
+        points.append(
+            PointResult(
+                load,
+                indication,
+                error,
+                error / spec.e,
+                lim.mpe,
+                lim.mpe_e,
+                lim.band,
+                abs(error) <= lim.mpe,
+            )
+        )
         citations.extend(lim.citations)
     if not points:
         raise fail("NO_POINTS")
     failed = sum(not p.passed for p in points)
     if failed:
-        reason = Reason("OUTSIDE_MPE", f"{failed} of {len(points)} weighings outside the MPE",
-                        f"{len(points)} 次称量中有 {failed} 次超出最大允许误差", False)
+        reason = Reason(
+            "OUTSIDE_MPE",
+            f"{failed} of {len(points)} weighings outside the MPE",
+            f"{len(points)} 次称量中有 {failed} 次超出最大允许误差",
+            False,
+        )
     else:
-        reason = Reason("WITHIN_MPE", f"all {len(points)} weighings within the MPE",
-                        f"全部 {len(points)} 次称量均在最大允许误差内", True)
-    return ScaleVerdict(pack.ref, not failed, (reason,), unique_citations((*citations, *extra)),
-                        kind, spec, stage, tuple(points))
+        reason = Reason(
+            "WITHIN_MPE",
+            f"all {len(points)} weighings within the MPE",
+            f"全部 {len(points)} 次称量均在最大允许误差内",
+            True,
+        )
+    return ScaleVerdict(
+        pack.ref,
+        not failed,
+        (reason,),
+        unique_citations((*citations, *extra)),
+        kind,
+        spec,
+        stage,
+        tuple(points),
+    )
 
 
-def evaluate_test(pack: RulePack | str, spec: ScaleSpec, points: Sequence[tuple[Number, Number]],
-                  stage: str) -> ScaleVerdict:
+def evaluate_test(
+    pack: RulePack | str, spec: ScaleSpec, points: Sequence[tuple[Number, Number]], stage: str
+) -> ScaleVerdict:
     """Judge a weighing test: each (load, indication) pair against the MPE for its load.
 
     Rule: error = indication − load; error in e = error / e; a point passes when
@@ -264,8 +324,9 @@ def evaluate_test(pack: RulePack | str, spec: ScaleSpec, points: Sequence[tuple[
         return _verdict("test", resolve(pack), spec, stage, points, ())
 
 
-def evaluate_eccentricity(pack: RulePack | str, spec: ScaleSpec, load: Number,
-                          indications: Sequence[Number], stage: str) -> ScaleVerdict:
+def evaluate_eccentricity(
+    pack: RulePack | str, spec: ScaleSpec, load: Number, indications: Sequence[Number], stage: str
+) -> ScaleVerdict:
     """Judge an eccentricity (off-centre load) test: one load placed at several positions.
 
     Rule (pack ``scales.eccentricity``, unverified in both packs): the error at every position
@@ -277,12 +338,12 @@ def evaluate_eccentricity(pack: RulePack | str, spec: ScaleSpec, load: Number,
         p = resolve(pack)
         src = _rules(p).eccentricity_source
         cite = Citation("scales.eccentricity", "each_within_mpe", src, src.verified)
-        return _verdict("eccentricity", p, spec, stage, [(load, i) for i in indications],
-                        (cite,))
+        return _verdict("eccentricity", p, spec, stage, [(load, i) for i in indications], (cite,))
 
 
-def evaluate_repeatability(pack: RulePack | str, spec: ScaleSpec, load: Number,
-                           indications: Sequence[Number], stage: str) -> ScaleVerdict:
+def evaluate_repeatability(
+    pack: RulePack | str, spec: ScaleSpec, load: Number, indications: Sequence[Number], stage: str
+) -> ScaleVerdict:
     """Judge a repeatability test: the same load weighed several times.
 
     Rule (pack ``scales.repeatability``; JJG 13-2016 [V-2] for cn): every error must be within
@@ -299,18 +360,29 @@ def evaluate_repeatability(pack: RulePack | str, spec: ScaleSpec, load: Number,
             raise fail("TOO_FEW_READINGS", required=need, given=len(indications))
         src = rules.repeatability_source
         cite = Citation("scales.repeatability", "each_and_range_within_mpe", src, src.verified)
-        base = _verdict("repeatability", p, spec, stage, [(load, i) for i in indications],
-                        (cite,))
+        base = _verdict("repeatability", p, spec, stage, [(load, i) for i in indications], (cite,))
         values = [pt.indication for pt in base.points]
         spread, lim = max(values) - min(values), base.points[0].mpe
         ok = spread <= lim
         op = "≤" if ok else ">"
-        reason = Reason("RANGE_WITHIN_MPE" if ok else "RANGE_EXCEEDS_MPE",
-                        f"range of results {fmt(spread)} g {op} MPE ±{fmt(lim)} g",
-                        f"示值极差 {fmt(spread)} g {op} 最大允许误差 ±{fmt(lim)} g", ok)
-        return ScaleVerdict(base.pack, base.passed and ok, (*base.reasons, reason),
-                            base.citations, "repeatability", spec, stage, base.points,
-                            spread, lim)
+        reason = Reason(
+            "RANGE_WITHIN_MPE" if ok else "RANGE_EXCEEDS_MPE",
+            f"range of results {fmt(spread)} g {op} MPE ±{fmt(lim)} g",
+            f"示值极差 {fmt(spread)} g {op} 最大允许误差 ±{fmt(lim)} g",
+            ok,
+        )
+        return ScaleVerdict(
+            base.pack,
+            base.passed and ok,
+            (*base.reasons, reason),
+            base.citations,
+            "repeatability",
+            spec,
+            stage,
+            base.points,
+            spread,
+            lim,
+        )
 
 
 def check_spec(pack: RulePack | str, spec: ScaleSpec) -> SpecVerdict:
@@ -327,29 +399,43 @@ def check_spec(pack: RulePack | str, spec: ScaleSpec) -> SpecVerdict:
         rows = [r for r in rules.class_parameters if r.accuracy_class == spec.accuracy_class]
         if not rows:
             known = sorted({r.accuracy_class for r in rules.class_parameters})
-            raise fail("CLASS_NOT_IN_PACK", pack=p.id, value=spec.accuracy_class,
-                       known=", ".join(known))
+            raise fail(
+                "CLASS_NOT_IN_PACK", pack=p.id, value=spec.accuracy_class, known=", ".join(known)
+            )
         src = rules.class_parameters_source
         row = next((r for r in rows if r.e.contains(spec.e)), None)
         if row is None:
             ranges = "; ".join(r.e.describe("e", "g") for r in rows)
-            reason = Reason("E_OUTSIDE_CLASS", f"e = {fmt(spec.e)} g is in no class "
-                            f"{spec.accuracy_class} row ({ranges})", f"e = {fmt(spec.e)} g 不在 "
-                            f"{spec.accuracy_class} 级任何一行的范围内（{ranges}）", False)
+            reason = Reason(
+                "E_OUTSIDE_CLASS",
+                f"e = {fmt(spec.e)} g is in no class {spec.accuracy_class} row ({ranges})",
+                f"e = {fmt(spec.e)} g 不在 {spec.accuracy_class} 级任何一行的范围内（{ranges}）",
+                False,
+            )
             cite = Citation("scales.class_parameters", spec.accuracy_class, src, src.verified)
             return SpecVerdict(p.ref, False, (reason,), (cite,), spec)
         n, least = spec.max / spec.e, row.min_e * spec.e
         n_ok, min_ok = row.n_min <= n <= row.n_max, spec.min >= least
         reasons = (
-            Reason("N_WITHIN_CLASS" if n_ok else "N_OUTSIDE_CLASS",
-                   f"n = Max/e = {fmt(n)} {'within' if n_ok else 'outside'} {row.n_min}–"
-                   f"{row.n_max}", f"n = Max/e = {fmt(n)} {'在' if n_ok else '不在'} "
-                   f"{row.n_min}–{row.n_max} 范围内", n_ok),
-            Reason("MIN_OK" if min_ok else "MIN_TOO_SMALL",
-                   f"Min {fmt(spec.min)} g {'≥' if min_ok else '<'} {fmt(row.min_e)} e = "
-                   f"{fmt(least)} g", f"最小秤量 {fmt(spec.min)} g {'≥' if min_ok else '<'} "
-                   f"{fmt(row.min_e)} e = {fmt(least)} g", min_ok),
+            Reason(
+                "N_WITHIN_CLASS" if n_ok else "N_OUTSIDE_CLASS",
+                f"n = Max/e = {fmt(n)} {'within' if n_ok else 'outside'} {row.n_min}–{row.n_max}",
+                f"n = Max/e = {fmt(n)} {'在' if n_ok else '不在'} {row.n_min}–{row.n_max} 范围内",
+                n_ok,
+            ),
+            Reason(
+                "MIN_OK" if min_ok else "MIN_TOO_SMALL",
+                f"Min {fmt(spec.min)} g {'≥' if min_ok else '<'} {fmt(row.min_e)} e = "
+                f"{fmt(least)} g",
+                f"最小秤量 {fmt(spec.min)} g {'≥' if min_ok else '<'} "
+                f"{fmt(row.min_e)} e = {fmt(least)} g",
+                min_ok,
+            ),
         )
-        cite = Citation("scales.class_parameters", f"row {row.index}: class "
-                        f"{row.accuracy_class}, {row.e.describe('e', 'g')}", src, row.verified)
+        cite = Citation(
+            "scales.class_parameters",
+            f"row {row.index}: class {row.accuracy_class}, {row.e.describe('e', 'g')}",
+            src,
+            row.verified,
+        )
         return SpecVerdict(p.ref, n_ok and min_ok, reasons, (cite,), spec)

@@ -42,9 +42,7 @@ class InspectionIn(StrictSchema):
 
 
 class PushBatchIn(StrictSchema):
-    inspections = fields.List(
-        fields.Raw(), required=True, validate=validate.Length(1, MAX_BATCH)
-    )
+    inspections = fields.List(fields.Raw(), required=True, validate=validate.Length(1, MAX_BATCH))
 
 
 class PullQueryIn(StrictSchema):

@@ -38,8 +38,9 @@ def test_role_matrix(
     role: Role,
 ) -> None:
     headers = token_for(make_user(role))
-    response = client.open(path, method=method, headers=headers, json={"inspections": []}
-                           if method == "POST" else None)
+    response = client.open(
+        path, method=method, headers=headers, json={"inspections": []} if method == "POST" else None
+    )
     if role in allowed:
         assert response.status_code != 403
     else:
@@ -50,9 +51,7 @@ def test_role_matrix(
 
 def test_openapi_lists_every_api_route(app: Flask, client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
-    documented = {
-        (method.upper(), path) for path, ops in spec["paths"].items() for method in ops
-    }
+    documented = {(method.upper(), path) for path, ops in spec["paths"].items() for method in ops}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
@@ -60,4 +59,7 @@ def test_openapi_lists_every_api_route(app: Flask, client: FlaskClient) -> None:
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in documented, f"{method} {path} missing from openapi.json"
     assert set(spec["components"]["schemas"]["Error"]["properties"]["code"]["enum"]) >= {
-        "SYNC_UUID_CONFLICT", "FORM_CLOSED", "ATTACHMENT_HASH_MISMATCH"}
+        "SYNC_UUID_CONFLICT",
+        "FORM_CLOSED",
+        "ATTACHMENT_HASH_MISMATCH",
+    }

@@ -36,7 +36,9 @@ def _expect(field: Field, *shas: str) -> dict[str, object]:
 
 def _put(field: Field, sha: str, data: bytes) -> tuple[int, dict[str, object]]:
     response = field.client.put(
-        f"/api/v1/attachments/{sha}", data=data, headers=field.headers,
+        f"/api/v1/attachments/{sha}",
+        data=data,
+        headers=field.headers,
         content_type="application/octet-stream",
     )
     return response.status_code, response.get_json()
@@ -49,8 +51,13 @@ def test_a_photo_is_expected_then_received(field: Field) -> None:
     status, body = _put(field, sha, data)
     assert (status, body["status"]) == (201, "created")
     # a resend of the inspection now lists nothing missing
-    resent = field.push(item("bazaar_scale", scale_answers(
-        field.merchant.id, field.scale.code, nameplate_photo=sha), attachments=[sha]))
+    resent = field.push(
+        item(
+            "bazaar_scale",
+            scale_answers(field.merchant.id, field.scale.code, nameplate_photo=sha),
+            attachments=[sha],
+        )
+    )
     assert resent[0]["missing_attachments"] == []
 
 
@@ -72,7 +79,9 @@ def test_served_copy_has_no_exif_but_the_evidence_is_kept(field: Field, app: Fla
     stored = db.session.scalar(db.select(Attachment).where(Attachment.sha256 == sha))
     assert stored is not None
     assert stored.exif_taken_at == "2026:11:26 10:15:00"
-    assert abs((stored.exif_lat or 0) - 40.856) < 1e-3 and abs((stored.exif_lon or 0) - 111.684) < 1e-3
+    assert (
+        abs((stored.exif_lat or 0) - 40.856) < 1e-3 and abs((stored.exif_lon or 0) - 111.684) < 1e-3
+    )
     served = field.client.get(f"/api/v1/attachments/{sha}", headers=field.headers)
     body = served.get_data()
     served.close()

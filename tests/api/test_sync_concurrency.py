@@ -45,9 +45,15 @@ def _push_concurrently(field: Field, batch: list[dict[str, Any]], n: int) -> lis
 
 def test_the_same_batch_pushed_twice_at_once_is_stored_exactly_once(field: Field) -> None:
     batch = [
-        item("bazaar_scale", scale_answers(
-            field.merchant.id, field.scale.code,
-            cheating_device_found=(n % 7 == 0), cheating_methods=["remote_control"]))
+        item(
+            "bazaar_scale",
+            scale_answers(
+                field.merchant.id,
+                field.scale.code,
+                cheating_device_found=(n % 7 == 0),
+                cheating_methods=["remote_control"],
+            ),
+        )
         for n in range(40)
     ]
     for sent in batch:

@@ -32,14 +32,18 @@ def test_geotag_is_flagged_and_the_inspection_kept(
 
 def test_a_device_clock_far_ahead_is_flagged(field: Field) -> None:
     ahead = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
-    [result] = field.push(item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code),
-                               captured_at=ahead))
+    [result] = field.push(
+        item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code), captured_at=ahead)
+    )
     assert (result["status"], result["flags"]["clock_skew"]) == ("created", True)
 
 
 def test_a_time_without_offset_is_rejected(field: Field) -> None:
-    sent = item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code),
-                captured_at="2026-11-26T10:00:00")
+    sent = item(
+        "bazaar_scale",
+        scale_answers(field.merchant.id, field.scale.code),
+        captured_at="2026-11-26T10:00:00",
+    )
     [result] = field.push(sent)
     assert (result["status"], result["code"]) == ("rejected", "VALIDATION_FAILED")
     assert "captured_at" in result["errors"]

@@ -47,8 +47,9 @@ def _set_status(forms_dir: Path, version: int, status: str) -> None:
 
 def test_an_older_published_version_is_accepted(field: Field) -> None:
     [old] = field.push(item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code)))
-    [new] = field.push(item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code),
-                            form_version=2))
+    [new] = field.push(
+        item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code), form_version=2)
+    )
     assert (old["status"], new["status"]) == ("created", "created")
 
 
@@ -60,9 +61,7 @@ def test_an_unknown_version_or_form_is_refused_with_its_code(field: Field) -> No
     assert (form["status"], form["code"]) == ("rejected", "FORM_UNKNOWN")
 
 
-def test_a_closing_form_still_accepts_a_closed_one_refuses(
-    field: Field, forms_dir: Path
-) -> None:
+def test_a_closing_form_still_accepts_a_closed_one_refuses(field: Field, forms_dir: Path) -> None:
     _set_status(forms_dir, 1, "closing")
     field.client.application.extensions.pop("inspect_forms", None)
     [closing] = field.push(item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code)))

@@ -33,8 +33,17 @@ def _deep(n: int) -> Any:
         None,
         _deep(200),
     ],
-    ids=["not-a-list", "empty", "too-many", "wrong-key", "unknown-top-field", "array",
-         "string", "null", "deep-nesting"],
+    ids=[
+        "not-a-list",
+        "empty",
+        "too-many",
+        "wrong-key",
+        "unknown-top-field",
+        "array",
+        "string",
+        "null",
+        "deep-nesting",
+    ],
 )
 def test_a_malformed_batch_is_a_4xx_with_a_code(field: Field, body: Any) -> None:
     response = field.client.post("/api/v1/sync/push", json=body, headers=field.headers)
@@ -44,7 +53,9 @@ def test_a_malformed_batch_is_a_4xx_with_a_code(field: Field, body: Any) -> None
 
 def test_non_json_is_refused(field: Field) -> None:
     response = field.client.post(
-        "/api/v1/sync/push", data=b"\x00\xff<xml/>", headers=field.headers,
+        "/api/v1/sync/push",
+        data=b"\x00\xff<xml/>",
+        headers=field.headers,
         content_type="application/json",
     )
     assert (response.status_code, response.get_json()["code"]) == (400, "INVALID_JSON")
@@ -67,9 +78,21 @@ def test_non_json_is_refused(field: Field) -> None:
         lambda i: i["answers"].update(unknown_question=True),
         lambda i: i["answers"].update(test_points=[{"load": float("nan"), "indication": 1}]),
     ],
-    ids=["version-string", "version-bool", "uuid", "answers-list", "huge-string",
-         "deep-answers", "lat-type", "lat-range", "negative-accuracy", "unknown-field",
-         "path-attachment", "unknown-answer", "nan"],
+    ids=[
+        "version-string",
+        "version-bool",
+        "uuid",
+        "answers-list",
+        "huge-string",
+        "deep-answers",
+        "lat-type",
+        "lat-range",
+        "negative-accuracy",
+        "unknown-field",
+        "path-attachment",
+        "unknown-answer",
+        "nan",
+    ],
 )
 def test_a_malformed_item_is_rejected_and_the_rest_stored(field: Field, mutate: Any) -> None:
     good = item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code))

@@ -33,7 +33,11 @@ def test_a_full_pull_delivers_markets_merchants_and_instruments(
     data = next(c["data"] for c in page["changes"] if c["entity"] == "instrument")
     assert data["code"] == scale.code and data["qr_token"] == scale.qr_token
     assert (data["kind"], data["accuracy_class"], data["max"], data["e"]) == (
-        "price_computing_scale", "III", "15000", "5")
+        "price_computing_scale",
+        "III",
+        "15000",
+        "5",
+    )
     assert data["merchant"] == scale.merchant_id and data["valid_until"]
     merchant = next(c["data"] for c in page["changes"] if c["entity"] == "merchant")
     assert "contact_phone" not in merchant and "contact_name" not in merchant
@@ -77,7 +81,9 @@ def test_a_deleted_row_comes_as_a_tombstone(
     db.session.delete(scale)
     db.session.commit()
     page = _pull(client, headers, cursor)
-    assert page["changes"] == [{"entity": "instrument", "id": scale.id, "op": "delete", "data": None}]
+    assert page["changes"] == [
+        {"entity": "instrument", "id": scale.id, "op": "delete", "data": None}
+    ]
 
 
 def test_another_regions_data_is_not_sent(

@@ -151,46 +151,100 @@ def test_minimal_pack_loads() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("over = 500\nupto = 2000", "over = 600\nupto = 2000",
-         r"scales\.mpe\.classes\.III row 2: gap: band starts over 600 .* ends at 500"),
-        ("over = 500\nupto = 2000", "over = 400\nupto = 2000",
-         r"scales\.mpe\.classes\.III row 2: overlap"),
-        ("over = 500\nupto = 2000", "over = 500\nupto = 500",
-         r"scales\.mpe\.classes\.III row 2: 'upto' 500 is not above the lower edge 500"),
-        ("over = 500\nupto = 2000", "from = 500\nupto = 2000",
-         r"scales\.mpe\.classes\.III row 2: only the first band may include its lower edge"),
-        ("from = 0\nupto = 500", "upto = 500",
-         r"scales\.mpe\.classes\.III row 1: give exactly one lower edge"),
-        ("from = 0\nupto = 500\nmpe_e = 0.5", "from = 0\nmpe_e = 0.5",
-         r"scales\.mpe\.classes\.III row 2: follows an open-ended band"),
-        ("mpe_e = 1.0", "mpe_e = \"one\"", r"classes\.III row 2: 'mpe_e' is not a number"),
+        (
+            "over = 500\nupto = 2000",
+            "over = 600\nupto = 2000",
+            r"scales\.mpe\.classes\.III row 2: gap: band starts over 600 .* ends at 500",
+        ),
+        (
+            "over = 500\nupto = 2000",
+            "over = 400\nupto = 2000",
+            r"scales\.mpe\.classes\.III row 2: overlap",
+        ),
+        (
+            "over = 500\nupto = 2000",
+            "over = 500\nupto = 500",
+            r"scales\.mpe\.classes\.III row 2: 'upto' 500 is not above the lower edge 500",
+        ),
+        (
+            "over = 500\nupto = 2000",
+            "from = 500\nupto = 2000",
+            r"scales\.mpe\.classes\.III row 2: only the first band may include its lower edge",
+        ),
+        (
+            "from = 0\nupto = 500",
+            "upto = 500",
+            r"scales\.mpe\.classes\.III row 1: give exactly one lower edge",
+        ),
+        (
+            "from = 0\nupto = 500\nmpe_e = 0.5",
+            "from = 0\nmpe_e = 0.5",
+            r"scales\.mpe\.classes\.III row 2: follows an open-ended band",
+        ),
+        ("mpe_e = 1.0", 'mpe_e = "one"', r"classes\.III row 2: 'mpe_e' is not a number"),
         ("mpe_e = 1.0", "mpe_e = -1", r"classes\.III row 2: 'mpe_e' must be a finite number"),
-        ("[[scales.mpe.classes.III]]\nfrom", "[[scales.mpe.classes.V]]\nfrom",
-         r"scales\.mpe\.classes\.V: unknown accuracy class 'V'"),
-        ('marker = "V"\nverified = true', 'marker = "V-2"\nverified = true',
-         r"scales\.mpe\.source: verified = true needs marker 'V'"),
-        ('marker = "V"\nverified = true', 'marker = "W"\nverified = false',
-         r"scales\.mpe\.source: marker 'W' is not one of"),
-        ('document = "Doc A"\nclause = "Table 6"\n', "",
-         r"scales\.mpe\.source: 'document' must be a str"),
+        (
+            "[[scales.mpe.classes.III]]\nfrom",
+            "[[scales.mpe.classes.V]]\nfrom",
+            r"scales\.mpe\.classes\.V: unknown accuracy class 'V'",
+        ),
+        (
+            'marker = "V"\nverified = true',
+            'marker = "V-2"\nverified = true',
+            r"scales\.mpe\.source: verified = true needs marker 'V'",
+        ),
+        (
+            'marker = "V"\nverified = true',
+            'marker = "W"\nverified = false',
+            r"scales\.mpe\.source: marker 'W' is not one of",
+        ),
+        (
+            'document = "Doc A"\nclause = "Table 6"\n',
+            "",
+            r"scales\.mpe\.source: 'document' must be a str",
+        ),
         ("factor = 2", "factor = 0.5", r"scales\.in_service: factor must be ≥ 1"),
-        ('criterion = "each_within_mpe"', 'criterion = "median"',
-         r"scales\.eccentricity: criterion must be one of"),
+        (
+            'criterion = "each_within_mpe"',
+            'criterion = "median"',
+            r"scales\.eccentricity: criterion must be one of",
+        ),
         ('unit = "D"', 'unit = "dpt"', r"optics\.reference\.refractometer_sphere: unknown unit"),
-        ('units = ["g", "mL"]', 'units = ["g", "oz"]',
-         r"prepackages\.deficiency\.mass_volume: unknown unit 'oz'"),
-        ('mode = "up"', 'mode = "nearest"',
-         r"mass_volume\.rounding step 1: unknown rounding mode 'nearest'"),
-        ("{ over = 50, upto = 100, absolute = 4.5 }", "{ over = 60, upto = 100, absolute = 4.5 }",
-         r"prepackages\.deficiency\.mass_volume row 2: gap"),
-        ("{ over = 50, upto = 100, absolute = 4.5 }", "{ over = 50, upto = 100 }",
-         r"mass_volume row 2: give exactly one of \['absolute', 'percent'\]"),
-        ("lot_from = 11,", "lot_from = 12,",
-         r"sampling_plan row 2: lot_from 12 does not follow the previous row's lot_upto 10"),
-        ("lot_from = 11, sample_size = 10", "lot_from = 11, sample_size = 12",
-         r"sampling_plan row 2: sample_size 12 must be between 1 and the smallest lot 11"),
-        ("lot_from = 11, sample_size", "lot_from = 11, lot_upto = 20, sample_size",
-         r"sampling_plan row 2: the last row must be open-ended"),
+        (
+            'units = ["g", "mL"]',
+            'units = ["g", "oz"]',
+            r"prepackages\.deficiency\.mass_volume: unknown unit 'oz'",
+        ),
+        (
+            'mode = "up"',
+            'mode = "nearest"',
+            r"mass_volume\.rounding step 1: unknown rounding mode 'nearest'",
+        ),
+        (
+            "{ over = 50, upto = 100, absolute = 4.5 }",
+            "{ over = 60, upto = 100, absolute = 4.5 }",
+            r"prepackages\.deficiency\.mass_volume row 2: gap",
+        ),
+        (
+            "{ over = 50, upto = 100, absolute = 4.5 }",
+            "{ over = 50, upto = 100 }",
+            r"mass_volume row 2: give exactly one of \['absolute', 'percent'\]",
+        ),
+        (
+            "lot_from = 11,",
+            "lot_from = 12,",
+            r"sampling_plan row 2: lot_from 12 does not follow the previous row's lot_upto 10",
+        ),
+        (
+            "lot_from = 11, sample_size = 10",
+            "lot_from = 11, sample_size = 12",
+            r"sampling_plan row 2: sample_size 12 must be between 1 and the smallest lot 11",
+        ),
+        (
+            "lot_from = 11, sample_size",
+            "lot_from = 11, lot_upto = 20, sample_size",
+            r"sampling_plan row 2: the last row must be open-ended",
+        ),
         ('b = [0.09, "-"]', "b = [0.09]", r"optics\.lens_power row 1: 'b' has 1 values for 2"),
         ('id = "xx"', "id = 7", r"pack: 'id' must be a str"),
         ('version = "1"', 'version = "1', r"not valid TOML"),
@@ -279,8 +333,7 @@ def test_export_holds_every_table_the_verdicts_use() -> None:
     cn = rulepacks.export_json("cn")
     scales, pre, optics = cn["scales"], cn["prepackages"], cn["optics"]
     assert isinstance(scales, dict) and isinstance(pre, dict) and isinstance(optics, dict)
-    assert set(scales) == {"mpe", "in_service", "class_parameters", "eccentricity",
-                           "repeatability"}
+    assert set(scales) == {"mpe", "in_service", "class_parameters", "eccentricity", "repeatability"}
     assert set(scales["mpe"]) == {"III", "IIII"}  # type: ignore[arg-type]
     assert set(pre) == {"deficiency", "sampling_plan"}
     assert set(pre["deficiency"]) == {"mass_volume", "length", "area", "count"}  # type: ignore[arg-type]
@@ -294,7 +347,10 @@ def test_export_holds_every_table_the_verdicts_use() -> None:
 def test_export_band_rows_match_the_published_table() -> None:
     bands = rulepacks.export_json("cn")["scales"]["mpe"]["III"]["bands"]  # type: ignore[index]
     assert [(b["lower"], b["lower_inclusive"], b["upper"], b["value"]) for b in bands] == [
-        ("0", True, "500", "0.5"), ("500", False, "2000", "1"), ("2000", False, "10000", "1.5")]
+        ("0", True, "500", "0.5"),
+        ("500", False, "2000", "1"),
+        ("2000", False, "10000", "1.5"),
+    ]
 
 
 def _imports(path: Path) -> set[str]:
@@ -327,8 +383,9 @@ def _find(bands: list[dict[str, object]], x: Decimal, scale: Decimal = Decimal(1
     for band in bands:
         lower = Decimal(str(band["lower"])) * scale
         upper = None if band["upper"] is None else Decimal(str(band["upper"])) * scale
-        if (x > lower or (x == lower and band["lower_inclusive"])) and (upper is None
-                                                                        or x <= upper):
+        if (x > lower or (x == lower and band["lower_inclusive"])) and (
+            upper is None or x <= upper
+        ):
             return band
     raise LookupError(x)
 
@@ -336,16 +393,21 @@ def _find(bands: list[dict[str, object]], x: Decimal, scale: Decimal = Decimal(1
 def _export_mpe(exported: dict, cls: str, e: Decimal, load: Decimal, stage: str) -> Decimal:
     band = _find(exported["scales"]["mpe"][cls]["bands"], load, e)
     value = Decimal(band["value"]) * e
-    return value * Decimal(exported["scales"]["in_service"]["factor"]) if stage == "in_service" \
+    return (
+        value * Decimal(exported["scales"]["in_service"]["factor"])
+        if stage == "in_service"
         else value
+    )
 
 
 def _export_t(exported: dict, nominal: Decimal, unit: str) -> Decimal:
-    family = next(f for f in exported["prepackages"]["deficiency"].values()
-                  if unit in f["units"])
+    family = next(f for f in exported["prepackages"]["deficiency"].values() if unit in f["units"])
     band = _find(family["table"]["bands"], nominal)
-    t = nominal * Decimal(band["value"]) / 100 if band["kind"] == "percent" \
+    t = (
+        nominal * Decimal(band["value"]) / 100
+        if band["kind"] == "percent"
         else Decimal(band["value"])
+    )
     for step in family["rounding"]["steps"]:
         if step["upto"] is None or nominal <= Decimal(step["upto"]):
             quantum = Decimal(step["quantum"])
@@ -353,40 +415,57 @@ def _export_t(exported: dict, nominal: Decimal, unit: str) -> Decimal:
     return t
 
 
-@given(pack_id=st.sampled_from(["cn", "oiml"]), cls=st.sampled_from(["III", "IIII"]),
-       e=st.sampled_from([Decimal("0.1"), Decimal(1), Decimal(5), Decimal(50)]),
-       m=st.decimals(min_value=0, max_value=1000, places=3),
-       stage=st.sampled_from(["initial", "in_service"]))
-def test_export_alone_gives_the_engines_mpe(pack_id: str, cls: str, e: Decimal, m: Decimal,
-                                            stage: str) -> None:
+@given(
+    pack_id=st.sampled_from(["cn", "oiml"]),
+    cls=st.sampled_from(["III", "IIII"]),
+    e=st.sampled_from([Decimal("0.1"), Decimal(1), Decimal(5), Decimal(50)]),
+    m=st.decimals(min_value=0, max_value=1000, places=3),
+    stage=st.sampled_from(["initial", "in_service"]),
+)
+def test_export_alone_gives_the_engines_mpe(
+    pack_id: str, cls: str, e: Decimal, m: Decimal, stage: str
+) -> None:
     load = m * e
     assert _export_mpe(rulepacks.export_json(pack_id), cls, e, load, stage) == scales.mpe(
-        pack_id, cls, e, load, stage)
+        pack_id, cls, e, load, stage
+    )
 
 
-@given(pack_id=st.sampled_from(["cn", "oiml"]), unit=st.sampled_from(["g", "mL", "m", "m2"]),
-       nominal=st.decimals(min_value="0.01", max_value=50000, places=2))
+@given(
+    pack_id=st.sampled_from(["cn", "oiml"]),
+    unit=st.sampled_from(["g", "mL", "m", "m2"]),
+    nominal=st.decimals(min_value="0.01", max_value=50000, places=2),
+)
 def test_export_alone_gives_the_engines_t(pack_id: str, unit: str, nominal: Decimal) -> None:
-    assert _export_t(rulepacks.export_json(pack_id), nominal, unit) == \
-        prepackages.tolerable_deficiency(pack_id, nominal, unit)
+    assert _export_t(
+        rulepacks.export_json(pack_id), nominal, unit
+    ) == prepackages.tolerable_deficiency(pack_id, nominal, unit)
 
 
 @given(lot_size=st.integers(1, 10**6))
 def test_export_alone_gives_the_engines_plan(lot_size: int) -> None:
     rows = rulepacks.export_json("cn")["prepackages"]["sampling_plan"]["rows"]  # type: ignore[index]
-    row = next(r for r in rows if r["lot_min"] <= lot_size
-               and (r["lot_max"] is None or lot_size <= r["lot_max"]))
+    row = next(
+        r
+        for r in rows
+        if r["lot_min"] <= lot_size and (r["lot_max"] is None or lot_size <= r["lot_max"])
+    )
     plan = prepackages.sampling_plan("cn", lot_size)
     assert (row["sample_size"] or lot_size, row["allowed_t1"], row["allowed_t2"]) == (
-        plan.sample_size, plan.allowed_t1, plan.allowed_t2)
-    assert row["correction_factor"] == (None if plan.correction_factor is None
-                                        else str(plan.correction_factor))
+        plan.sample_size,
+        plan.allowed_t1,
+        plan.allowed_t2,
+    )
+    assert row["correction_factor"] == (
+        None if plan.correction_factor is None else str(plan.correction_factor)
+    )
 
 
 def test_a_single_package_with_a_correction_factor_must_reach_qn() -> None:
     # A pack may give λ for lots sampled whole; with one package there is no s.
-    pack = rulepacks.loads(MINIMAL.replace('sample_size = "all",',
-                                           'sample_size = "all", correction_factor = 1,'))
+    pack = rulepacks.loads(
+        MINIMAL.replace('sample_size = "all",', 'sample_size = "all", correction_factor = 1,')
+    )
     assert not prepackages.evaluate_lot(pack, 100, "g", 1, ["99.9"]).passed
     assert prepackages.evaluate_lot(pack, 100, "g", 1, ["100"]).passed
 
@@ -404,7 +483,8 @@ PUBLISHED = {
 def test_published_pack_versions_never_change(pack_id: str) -> None:
     exported = rulepacks.export_json(pack_id)
     digest = hashlib.sha256(
-        json.dumps(exported, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        json.dumps(exported, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
     key = (pack_id, str(exported["version"]))
     assert key in PUBLISHED, f"new version {key}: add its hash to PUBLISHED"
     assert PUBLISHED[key] == digest, f"{key} was published with other tables: bump the version"

@@ -43,15 +43,19 @@ def _edge_cases() -> list[tuple[str, str, Decimal, Decimal, object]]:
                     continue
                 edge = upper * e
                 above = bands[i + 1][1] * e if i + 1 < len(bands) else "LOAD_OUTSIDE_TABLE"
-                cases += [(pack, cls, e, edge - step, value * e), (pack, cls, e, edge, value * e),
-                          (pack, cls, e, edge + step, above)]
+                cases += [
+                    (pack, cls, e, edge - step, value * e),
+                    (pack, cls, e, edge, value * e),
+                    (pack, cls, e, edge + step, above),
+                ]
     return cases
 
 
 @pytest.mark.parametrize(("pack", "cls", "e", "load", "expected"), _edge_cases())
 @pytest.mark.parametrize("stage", ["initial", "in_service"])
-def test_mpe_at_every_band_edge(pack: str, cls: str, e: Decimal, load: Decimal, expected: object,
-                                stage: str) -> None:
+def test_mpe_at_every_band_edge(
+    pack: str, cls: str, e: Decimal, load: Decimal, expected: object, stage: str
+) -> None:
     if isinstance(expected, str):
         with pytest.raises(MeasurementError) as raised:
             scales.mpe(pack, cls, e, load, stage)
@@ -91,15 +95,22 @@ def test_mpe_refuses_bad_input(args: tuple[object, ...], code: str) -> None:
 @pytest.mark.parametrize(
     ("e", "load", "initial", "in_service"),
     [
-        (5, 2500, "2.5", "5"), (5, 2505, "5", "10"), (5, 10000, "5", "10"),
-        (5, 10005, "7.5", "15"), (5, 15000, "7.5", "15"),
-        (10, 5000, "5", "10"), (10, 5010, "10", "20"), (10, 20000, "10", "20"),
-        (10, 20010, "15", "30"), (10, 30000, "15", "30"),
+        (5, 2500, "2.5", "5"),
+        (5, 2505, "5", "10"),
+        (5, 10000, "5", "10"),
+        (5, 10005, "7.5", "15"),
+        (5, 15000, "7.5", "15"),
+        (10, 5000, "5", "10"),
+        (10, 5010, "10", "20"),
+        (10, 20000, "10", "20"),
+        (10, 20010, "15", "30"),
+        (10, 30000, "15", "30"),
     ],
 )
 @pytest.mark.parametrize("pack", ["cn", "oiml"])
-def test_worked_bazaar_scale_bands(pack: str, e: int, load: int, initial: str,
-                                   in_service: str) -> None:
+def test_worked_bazaar_scale_bands(
+    pack: str, e: int, load: int, initial: str, in_service: str
+) -> None:
     assert scales.mpe(pack, "III", e, load, "initial") == D(initial)
     assert scales.mpe(pack, "III", e, load, "in_service") == D(in_service)
 
@@ -114,7 +125,8 @@ def test_issue_example_10011_at_10000_fails_in_service() -> None:
     assert verdict.passed is False and point.passed is False
     assert verdict.explain("en").splitlines()[0] == (
         "indication 10 011 g at 10 000 g: error +11 g = 2.2 e; in-service limit ±10 g "
-        "(2 e, band 500 e < m ≤ 2 000 e, JJG 539); fail")
+        "(2 e, band 500 e < m ≤ 2 000 e, JJG 539); fail"
+    )
     assert "不合格" in verdict.explain("zh")
 
 
@@ -152,8 +164,12 @@ def test_test_passes_only_when_every_point_passes() -> None:
 
 @pytest.mark.parametrize(
     ("points", "code"),
-    [([(15000.5, 15000)], "LOAD_ABOVE_MAX"), ([(-5, 0)], "LOAD_NEGATIVE"), ([], "NO_POINTS"),
-     ([(100, "1oo")], "INVALID_NUMBER")],
+    [
+        ([(15000.5, 15000)], "LOAD_ABOVE_MAX"),
+        ([(-5, 0)], "LOAD_NEGATIVE"),
+        ([], "NO_POINTS"),
+        ([(100, "1oo")], "INVALID_NUMBER"),
+    ],
 )
 def test_evaluate_test_refuses_bad_loads(points: list[tuple[object, object]], code: str) -> None:
     with pytest.raises(MeasurementError) as raised:
@@ -170,8 +186,7 @@ def test_load_above_max_message_is_bilingual_with_numbers() -> None:
 
 
 def test_floats_are_read_through_str() -> None:
-    verdict = scales.evaluate_test("cn", ScaleSpec("III", 3000, 20, 1, 1), [(0.1, 0.3)],
-                                   "initial")
+    verdict = scales.evaluate_test("cn", ScaleSpec("III", 3000, 20, 1, 1), [(0.1, 0.3)], "initial")
     assert verdict.points[0].error == D("0.2")
 
 
@@ -184,8 +199,12 @@ def test_caller_decimal_context_cannot_change_a_verdict() -> None:
 
 @pytest.mark.parametrize(
     ("args", "code"),
-    [(("II+", 100, 1, 1, 1), "CLASS_UNKNOWN"), (("III", 100, 100, 1, 1), "SPEC_INVALID"),
-     (("III", 100, 1, 0, 1), "SPEC_INVALID"), (("III", 0, 0, 1, 1), "SPEC_INVALID")],
+    [
+        (("II+", 100, 1, 1, 1), "CLASS_UNKNOWN"),
+        (("III", 100, 100, 1, 1), "SPEC_INVALID"),
+        (("III", 100, 1, 0, 1), "SPEC_INVALID"),
+        (("III", 0, 0, 1, 1), "SPEC_INVALID"),
+    ],
 )
 def test_scale_spec_validates(args: tuple[object, ...], code: str) -> None:
     with pytest.raises(MeasurementError) as raised:
@@ -198,9 +217,16 @@ def test_verdict_to_dict_is_json_with_pack_and_citations() -> None:
     data = json.loads(json.dumps(verdict.to_dict(), ensure_ascii=False))
     assert data["pack"] == {"id": "cn", "version": rulepacks.load("cn").version}
     assert data["passed"] is False and data["unverified"] is True
-    assert data["points"][0] == {"load": "10000", "indication": "10011", "error": "11",
-                                 "error_e": "2.2", "mpe": "10", "mpe_e": "2",
-                                 "band": "500 e < m ≤ 2 000 e", "passed": False}
+    assert data["points"][0] == {
+        "load": "10000",
+        "indication": "10011",
+        "error": "11",
+        "error_e": "2.2",
+        "mpe": "10",
+        "mpe_e": "2",
+        "band": "500 e < m ≤ 2 000 e",
+        "passed": False,
+    }
     tables = {c["table"] for c in data["citations"]}
     assert tables == {"scales.mpe.III", "scales.in_service"}
     assert all(c["source"]["document"] for c in data["citations"])
@@ -217,20 +243,23 @@ def test_oiml_verdict_is_verified() -> None:
     e=st.sampled_from([D("0.001"), D("0.01"), D("0.1"), D("0.5"), D(1), D(2), D(5), D(20)]),
     m=st.decimals(min_value=0, max_value=1000, places=3),
 )
-def test_in_service_limit_is_twice_the_initial_one(cls_pack: tuple[str, str], e: Decimal,
-                                                   m: Decimal) -> None:
+def test_in_service_limit_is_twice_the_initial_one(
+    cls_pack: tuple[str, str], e: Decimal, m: Decimal
+) -> None:
     cls, pack = cls_pack
     load = m * e * (10 if cls in ("III", "I") else 1)
-    assert scales.mpe(pack, cls, e, load, "in_service") == 2 * scales.mpe(pack, cls, e, load,
-                                                                           "initial")
+    assert scales.mpe(pack, cls, e, load, "in_service") == 2 * scales.mpe(
+        pack, cls, e, load, "initial"
+    )
 
 
-@given(a=st.decimals(min_value=0, max_value=10000, places=2),
-       b=st.decimals(min_value=0, max_value=10000, places=2))
+@given(
+    a=st.decimals(min_value=0, max_value=10000, places=2),
+    b=st.decimals(min_value=0, max_value=10000, places=2),
+)
 def test_mpe_never_shrinks_as_the_load_grows(a: Decimal, b: Decimal) -> None:
     low, high = sorted((a, b))
-    assert scales.mpe("cn", "III", 1, low, "initial") <= scales.mpe("cn", "III", 1, high,
-                                                                     "initial")
+    assert scales.mpe("cn", "III", 1, low, "initial") <= scales.mpe("cn", "III", 1, high, "initial")
 
 
 def test_eccentricity_each_position_within_mpe() -> None:
@@ -251,13 +280,14 @@ def test_eccentricity_load_above_max_is_refused() -> None:
 @pytest.mark.parametrize(
     ("indications", "passed", "last_code"),
     [
-        ([15000, 15005, 15007.5], True, "RANGE_WITHIN_MPE"),   # range 7.5 = MPE: on the limit
-        ([14996, 15000, 15004], False, "RANGE_EXCEEDS_MPE"),   # each within, range 8 > 7.5
-        ([15000, 15000, 15008], False, "RANGE_EXCEEDS_MPE"),   # one outside as well
+        ([15000, 15005, 15007.5], True, "RANGE_WITHIN_MPE"),  # range 7.5 = MPE: on the limit
+        ([14996, 15000, 15004], False, "RANGE_EXCEEDS_MPE"),  # each within, range 8 > 7.5
+        ([15000, 15000, 15008], False, "RANGE_EXCEEDS_MPE"),  # one outside as well
     ],
 )
-def test_repeatability_errors_and_range(indications: list[float], passed: bool,
-                                        last_code: str) -> None:
+def test_repeatability_errors_and_range(
+    indications: list[float], passed: bool, last_code: str
+) -> None:
     verdict = scales.evaluate_repeatability("cn", SCALE_15, 15000, indications, "initial")
     assert verdict.passed is passed
     assert verdict.reasons[-1].code == last_code
@@ -268,8 +298,7 @@ def test_repeatability_needs_the_packs_number_of_readings() -> None:
     with pytest.raises(MeasurementError) as raised:
         scales.evaluate_repeatability("cn", SCALE_15, 15000, [15000, 15000], "initial")
     assert raised.value.code == "TOO_FEW_READINGS" and raised.value.details["required"] == "3"
-    assert scales.evaluate_repeatability("oiml", SCALE_15, 15000, [15000, 15000],
-                                         "initial").passed
+    assert scales.evaluate_repeatability("oiml", SCALE_15, 15000, [15000, 15000], "initial").passed
 
 
 @pytest.mark.parametrize(
@@ -277,20 +306,21 @@ def test_repeatability_needs_the_packs_number_of_readings() -> None:
     [
         (("III", 15000, 100, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),
         (("III", 15000, 95, 5, 5), False, ["N_WITHIN_CLASS", "MIN_TOO_SMALL"]),
-        (("III", 2500, 100, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),       # n = 500
-        (("III", 2495, 100, 5, 5), False, ["N_OUTSIDE_CLASS", "MIN_OK"]),     # n = 499
-        (("III", 50000, 100, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),      # n = 10 000
+        (("III", 2500, 100, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),  # n = 500
+        (("III", 2495, 100, 5, 5), False, ["N_OUTSIDE_CLASS", "MIN_OK"]),  # n = 499
+        (("III", 50000, 100, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),  # n = 10 000
         (("III", 50005, 100, 5, 5), False, ["N_OUTSIDE_CLASS", "MIN_OK"]),
-        (("III", 200, 40, 2, 2), True, ["N_WITHIN_CLASS", "MIN_OK"]),         # e = 2: n ≥ 100
-        (("III", 3000, 40, 3, 3), False, ["E_OUTSIDE_CLASS"]),                # e = 3 g: no row
-        (("IIII", 5000, 50, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),       # n = 1 000
+        (("III", 200, 40, 2, 2), True, ["N_WITHIN_CLASS", "MIN_OK"]),  # e = 2: n ≥ 100
+        (("III", 3000, 40, 3, 3), False, ["E_OUTSIDE_CLASS"]),  # e = 3 g: no row
+        (("IIII", 5000, 50, 5, 5), True, ["N_WITHIN_CLASS", "MIN_OK"]),  # n = 1 000
         (("IIII", 5005, 50, 5, 5), False, ["N_OUTSIDE_CLASS", "MIN_OK"]),
         (("IIII", 5000, 45, 5, 5), False, ["N_WITHIN_CLASS", "MIN_TOO_SMALL"]),  # Min ≥ 10 e
     ],
 )
 @pytest.mark.parametrize("pack", ["cn", "oiml"])
-def test_check_spec_against_the_class_table(pack: str, spec: tuple[object, ...], passed: bool,
-                                            codes: list[str]) -> None:
+def test_check_spec_against_the_class_table(
+    pack: str, spec: tuple[object, ...], passed: bool, codes: list[str]
+) -> None:
     verdict = scales.check_spec(pack, ScaleSpec(*spec))  # type: ignore[arg-type]
     assert verdict.passed is passed
     assert [r.code for r in verdict.reasons] == codes

@@ -32,26 +32,35 @@ def _lens(data: Mapping[str, Any]) -> optics.LensPower:
 
 
 RUNNERS: dict[str, Callable[[str, Input], Any]] = {
-    "mpe": lambda pack, i: {"mpe": dec_str(scales.mpe(
-        pack, i["accuracy_class"], i["e"], i["load"], i["stage"]))},
+    "mpe": lambda pack, i: {
+        "mpe": dec_str(scales.mpe(pack, i["accuracy_class"], i["e"], i["load"], i["stage"]))
+    },
     "evaluate_test": lambda pack, i: scales.evaluate_test(
-        pack, _spec(i), [tuple(p) for p in i["points"]], i["stage"]).to_dict(),
+        pack, _spec(i), [tuple(p) for p in i["points"]], i["stage"]
+    ).to_dict(),
     "evaluate_eccentricity": lambda pack, i: scales.evaluate_eccentricity(
-        pack, _spec(i), i["load"], i["indications"], i["stage"]).to_dict(),
+        pack, _spec(i), i["load"], i["indications"], i["stage"]
+    ).to_dict(),
     "evaluate_repeatability": lambda pack, i: scales.evaluate_repeatability(
-        pack, _spec(i), i["load"], i["indications"], i["stage"]).to_dict(),
+        pack, _spec(i), i["load"], i["indications"], i["stage"]
+    ).to_dict(),
     "check_spec": lambda pack, i: scales.check_spec(pack, _spec(i)).to_dict(),
-    "tolerable_deficiency": lambda pack, i: {"t": dec_str(prepackages.tolerable_deficiency(
-        pack, i["nominal"], i["unit"]))},
+    "tolerable_deficiency": lambda pack, i: {
+        "t": dec_str(prepackages.tolerable_deficiency(pack, i["nominal"], i["unit"]))
+    },
     "sampling_plan": lambda pack, i: prepackages.sampling_plan(pack, i["lot_size"]).to_dict(),
     "evaluate_lot": lambda pack, i: prepackages.evaluate_lot(
-        pack, i["nominal"], i["unit"], i["lot_size"], i["quantities"]).to_dict(),
+        pack, i["nominal"], i["unit"], i["lot_size"], i["quantities"]
+    ).to_dict(),
     "check_lens": lambda pack, i: optics.check_lens(
-        pack, _lens(i["nominal"]), _lens(i["measured"])).to_dict(),
+        pack, _lens(i["nominal"]), _lens(i["measured"])
+    ).to_dict(),
     "check_refractometer": lambda pack, i: optics.check_refractometer(
-        pack, i["nominal"], i["reading"], i["quantity"]).to_dict(),
+        pack, i["nominal"], i["reading"], i["quantity"]
+    ).to_dict(),
     "check_focimeter": lambda pack, i: optics.check_focimeter(
-        pack, i["nominal"], i["reading"], i["resolution"]).to_dict(),
+        pack, i["nominal"], i["reading"], i["resolution"]
+    ).to_dict(),
 }
 
 
@@ -80,15 +89,21 @@ def assert_matches(expected: Any, actual: Any, where: str = "") -> None:
             assert_matches(value, actual[key], f"{where}.{key}")
     elif isinstance(expected, list):
         assert isinstance(actual, list) and len(actual) == len(expected), (
-            f"{where}: expected {len(expected)} items, got {actual!r}")
+            f"{where}: expected {len(expected)} items, got {actual!r}"
+        )
         for i, (want, got) in enumerate(zip(expected, actual, strict=True)):
             assert_matches(want, got, f"{where}[{i}]")
-    elif isinstance(expected, str) and isinstance(actual, str) and _decimal(expected) \
-            is not None and _decimal(actual) is not None:
+    elif (
+        isinstance(expected, str)
+        and isinstance(actual, str)
+        and _decimal(expected) is not None
+        and _decimal(actual) is not None
+    ):
         assert _decimal(expected) == _decimal(actual), f"{where}: {expected} != {actual}"
     else:
         assert expected == actual and type(expected) is type(actual), (
-            f"{where}: expected {expected!r}, got {actual!r}")
+            f"{where}: expected {expected!r}, got {actual!r}"
+        )
 
 
 def test_vector_files_exist_and_cover_every_function() -> None:

@@ -23,6 +23,7 @@ from inspect_app.domain.evaluation.model import (
     number,
 )
 from inspect_app.domain.optics import LensPower, check_focimeter, check_lens, check_refractometer
+from inspect_app.domain.quantities import MeasurementError
 from inspect_app.domain.rulepacks import RulePack
 from inspect_app.domain.verdicts import JSONDict
 
@@ -55,10 +56,20 @@ def _instrument_checks(
         nominal = number(ref.get("reference_power"), f"{path}.reference_power")
         reading = number(ref.get("indication"), f"{path}.indication")
         kind = facts.kind if facts else None
-        if kind == "refractometer":
-            verdict = check_refractometer(pack, nominal, reading)
-        else:
-            verdict = check_focimeter(pack, nominal, reading)
+        try:
+            if kind == "refractometer":
+                verdict = check_refractometer(pack, nominal, reading)
+            else:
+                verdict = check_focimeter(pack, nominal, reading)
+        except MeasurementError as exc:
+            if exc.code != "RULE_NOT_IN_PACK":
+                raise
+            # The pack has no published tolerance for this check: record the reading as not
+            # judged rather than refuse the whole inspection or guess a limit.
+            checks.append(
+                {"path": path, "judged": False, "code": exc.code, "en": exc.en, "zh": exc.zh}
+            )
+            continue
         data = verdict.to_dict()
         checks.append({"path": path, **data})
         if not verdict.passed:

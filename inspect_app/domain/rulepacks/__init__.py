@@ -18,8 +18,17 @@ from inspect_app.domain.rulepacks.model import RulePack
 from inspect_app.domain.rulepacks.parse import RulePackError, parse_pack
 from inspect_app.domain.verdicts import JSONDict
 
-__all__ = ["DEFAULT_PACK", "RulePack", "RulePackError", "available", "clear_cache", "export_json",
-           "load", "loads", "resolve"]
+__all__ = [
+    "DEFAULT_PACK",
+    "RulePack",
+    "RulePackError",
+    "available",
+    "clear_cache",
+    "export_json",
+    "load",
+    "loads",
+    "resolve",
+]
 
 _DIR = Path(__file__).resolve().parent
 DEFAULT_PACK = "cn"

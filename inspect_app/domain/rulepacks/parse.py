@@ -86,12 +86,18 @@ class _Reader:
         if marker not in MARKERS:
             raise self.fail(here, f"marker {marker!r} is not one of {sorted(MARKERS)}")
         if verified and marker != "V":
-            raise self.fail(here, f"verified = true needs marker 'V' (read in the source), "
-                                  f"not {marker!r}")
-        return Source(self.get(src, "document", here, str), self.get(src, "clause", here, str),
-                      marker, verified, self.opt(src, "url", here, str) or "",
-                      self.opt(src, "note", here, str) or "",
-                      self.opt(src, "short", here, str) or "")
+            raise self.fail(
+                here, f"verified = true needs marker 'V' (read in the source), not {marker!r}"
+            )
+        return Source(
+            self.get(src, "document", here, str),
+            self.get(src, "clause", here, str),
+            marker,
+            verified,
+            self.opt(src, "url", here, str) or "",
+            self.opt(src, "note", here, str) or "",
+            self.opt(src, "short", here, str) or "",
+        )
 
     def intervals(self, rows: list[Table], where: str) -> list[m.Interval]:
         """Read ``from``/``over`` and ``upto`` of each row and check the bands are contiguous."""
@@ -106,22 +112,35 @@ class _Reader:
             if out:
                 previous = out[-1].upper
                 if inclusive:
-                    raise self.fail(here, "only the first band may include its lower edge "
-                                          "('from'); use 'over' so the edge belongs to one band")
+                    raise self.fail(
+                        here,
+                        "only the first band may include its lower edge "
+                        "('from'); use 'over' so the edge belongs to one band",
+                    )
                 if previous is None:
                     raise self.fail(here, "follows an open-ended band (no 'upto')")
                 if lower != previous:
                     kind = "gap" if lower > previous else "overlap"
-                    raise self.fail(here, f"{kind}: band starts over {lower} but the previous "
-                                          f"band ends at {previous}")
+                    raise self.fail(
+                        here,
+                        f"{kind}: band starts over {lower} but the previous "
+                        f"band ends at {previous}",
+                    )
             if upper is not None and upper <= lower:
                 raise self.fail(here, f"'upto' {upper} is not above the lower edge {lower}")
             out.append(m.Interval(lower, inclusive, upper))
         return out
 
-    def band_table(self, data: Table, key: str, where: str, var: str,
-                   values: Mapping[str, str], value_unit: str | None = None,
-                   label_unit: str | None = None) -> m.BandTable:
+    def band_table(
+        self,
+        data: Table,
+        key: str,
+        where: str,
+        var: str,
+        values: Mapping[str, str],
+        value_unit: str | None = None,
+        label_unit: str | None = None,
+    ) -> m.BandTable:
         """Read a one-dimensional table whose rows carry one of the ``values`` keys.
 
         ``values`` maps an accepted value key to the band kind it stands for; ``label_unit``
@@ -141,9 +160,18 @@ class _Reader:
                 raise self.fail(here, "a row cannot be verified when its table's source is not")
             verified = source.verified if verified is None else verified
             label = interval.describe(var, label_unit or unit)
-            bands.append(m.Band(i, interval, self.dec(row, present[0], here), values[present[0]],
-                                verified, self.opt(row, "note", here, str) or "", label,
-                                Citation(key, label, source, verified)))
+            bands.append(
+                m.Band(
+                    i,
+                    interval,
+                    self.dec(row, present[0], here),
+                    values[present[0]],
+                    verified,
+                    self.opt(row, "note", here, str) or "",
+                    label,
+                    Citation(key, label, source, verified),
+                )
+            )
         vunit = value_unit if value_unit is not None else self.unit(data, "value_unit", where)
         return m.BandTable(key, var, unit, vunit, tuple(bands), source)
 
@@ -194,12 +222,17 @@ def _scales(r: _Reader, data: Table) -> m.ScaleRules:
         n_min, n_max = r.get(row, "n_min", here, int), r.get(row, "n_max", here, int)
         if not 0 < n_min < n_max:
             raise r.fail(here, f"needs 0 < n_min < n_max, got {n_min}, {n_max}")
-        parameters.append(m.ClassParameters(i, cls, e_interval, n_min, n_max,
-                                            r.dec(row, "min_e", here), param_source.verified))
+        parameters.append(
+            m.ClassParameters(
+                i, cls, e_interval, n_min, n_max, r.dec(row, "min_e", here), param_source.verified
+            )
+        )
     ecc = r.table(data, "eccentricity", "scales")
     rep = r.table(data, "repeatability", "scales")
-    for name, crit, allowed in (("eccentricity", ecc, ECCENTRICITY_CRITERIA),
-                                ("repeatability", rep, REPEATABILITY_CRITERIA)):
+    for name, crit, allowed in (
+        ("eccentricity", ecc, ECCENTRICITY_CRITERIA),
+        ("repeatability", rep, REPEATABILITY_CRITERIA),
+    ):
         if r.get(crit, "criterion", f"scales.{name}", str) not in allowed:
             raise r.fail(f"scales.{name}", f"criterion must be one of {sorted(allowed)}")
     readings = r.opt(rep, "min_readings", "scales.repeatability", int)
@@ -211,8 +244,9 @@ def _scales(r: _Reader, data: Table) -> m.ScaleRules:
         mpe=MappingProxyType(mpe),
         in_service_factor=factor,
         in_service_source=in_service_source,
-        in_service_citation=Citation("scales.in_service", f"× {factor}", in_service_source,
-                                     in_service_source.verified),
+        in_service_citation=Citation(
+            "scales.in_service", f"× {factor}", in_service_source, in_service_source.verified
+        ),
         class_parameters=tuple(parameters),
         class_parameters_source=param_source,
         eccentricity_source=r.source(ecc, "scales.eccentricity"),
@@ -236,9 +270,15 @@ def _prepackages(r: _Reader, data: Table) -> m.PrepackageRules:
             if unit in seen_units:
                 raise r.fail(where, f"unit {unit!r} is covered by two tables")
             seen_units.add(unit)
-        table = r.band_table({**raw, "unit": units[0]}, where, where, "Qn",
-                             {"percent": "percent", "absolute": "absolute"}, units[0],
-                             "/".join(units))
+        table = r.band_table(
+            {**raw, "unit": units[0]},
+            where,
+            where,
+            "Qn",
+            {"percent": "percent", "absolute": "absolute"},
+            units[0],
+            "/".join(units),
+        )
         steps: list[m.RoundingStep] = []
         rounding_source = None
         if "rounding" in raw:
@@ -248,11 +288,13 @@ def _prepackages(r: _Reader, data: Table) -> m.PrepackageRules:
                 here = f"{where}.rounding step {i}"
                 mode = r.get(step, "mode", here, str)
                 if mode not in ROUNDING_MODES:
-                    raise r.fail(here, f"unknown rounding mode {mode!r}; "
-                                       f"known: {sorted(ROUNDING_MODES)}")
+                    raise r.fail(
+                        here, f"unknown rounding mode {mode!r}; known: {sorted(ROUNDING_MODES)}"
+                    )
                 upto = r.dec(step, "upto", here) if "upto" in step else None
-                if steps and (steps[-1].upto is None or (upto is not None
-                                                         and upto <= steps[-1].upto)):
+                if steps and (
+                    steps[-1].upto is None or (upto is not None and upto <= steps[-1].upto)
+                ):
                     raise r.fail(here, "steps must be in increasing order of 'upto'")
                 quantum = r.dec(step, "quantum", here)
                 if quantum <= 0:
@@ -260,11 +302,15 @@ def _prepackages(r: _Reader, data: Table) -> m.PrepackageRules:
                 steps.append(m.RoundingStep(upto, quantum, mode))
             if steps[-1].upto is not None:
                 raise r.fail(f"{where}.rounding", "the last step must have no 'upto'")
-        deficiency[family] = m.DeficiencyTable(family, tuple(units), table, tuple(steps),
-                                               rounding_source)
+        deficiency[family] = m.DeficiencyTable(
+            family, tuple(units), table, tuple(steps), rounding_source
+        )
     plan = r.table(data, "sampling_plan", "prepackages")
-    return m.PrepackageRules(MappingProxyType(deficiency), _plan_rows(r, plan),
-                             r.source(plan, "prepackages.sampling_plan"))
+    return m.PrepackageRules(
+        MappingProxyType(deficiency),
+        _plan_rows(r, plan),
+        r.source(plan, "prepackages.sampling_plan"),
+    )
 
 
 def _plan_rows(r: _Reader, plan: Table) -> tuple[m.PlanRow, ...]:
@@ -275,26 +321,43 @@ def _plan_rows(r: _Reader, plan: Table) -> tuple[m.PlanRow, ...]:
         lot_min = r.get(row, "lot_from", here, int)
         lot_max = r.opt(row, "lot_upto", here, int)
         if rows and (rows[-1].lot_max is None or lot_min != rows[-1].lot_max + 1):
-            raise r.fail(here, f"lot_from {lot_min} does not follow the previous row's "
-                               f"lot_upto {rows[-1].lot_max}: gap or overlap")
+            raise r.fail(
+                here,
+                f"lot_from {lot_min} does not follow the previous row's "
+                f"lot_upto {rows[-1].lot_max}: gap or overlap",
+            )
         if lot_min < 1 or (lot_max is not None and lot_max < lot_min):
             raise r.fail(here, f"bad lot range {lot_min}..{lot_max}")
         raw_sample = row.get("sample_size")
         sample = None if raw_sample == "all" else r.get(row, "sample_size", here, int)
         if sample is not None and not 0 < sample <= lot_min:
-            raise r.fail(here, f"sample_size {sample} must be between 1 and the smallest lot "
-                               f"{lot_min} (or \"all\")")
+            raise r.fail(
+                here,
+                f'sample_size {sample} must be between 1 and the smallest lot {lot_min} (or "all")',
+            )
         factor = r.dec(row, "correction_factor", here) if "correction_factor" in row else None
         t1, t2 = r.get(row, "allowed_t1", here, int), r.get(row, "allowed_t2", here, int)
         if t1 < 0 or t2 < 0:
             raise r.fail(here, "allowed counts must be ≥ 0")
         verified = r.opt(row, "verified", here, bool)
-        rows.append(m.PlanRow(i, lot_min, lot_max, sample, factor, t1, t2,
-                              source.verified if verified is None else verified,
-                              r.opt(row, "note", here, str) or ""))
+        rows.append(
+            m.PlanRow(
+                i,
+                lot_min,
+                lot_max,
+                sample,
+                factor,
+                t1,
+                t2,
+                source.verified if verified is None else verified,
+                r.opt(row, "note", here, str) or "",
+            )
+        )
     if rows[-1].lot_max is not None:
-        raise r.fail(f"prepackages.sampling_plan row {len(rows)}",
-                     "the last row must be open-ended (no 'lot_upto')")
+        raise r.fail(
+            f"prepackages.sampling_plan row {len(rows)}",
+            "the last row must be open-ended (no 'lot_upto')",
+        )
     return tuple(rows)
 
 
@@ -313,13 +376,26 @@ def _optics(r: _Reader, data: Table) -> m.OpticsRules:
             if len(b_raw) != len(columns):
                 raise r.fail(here, f"'b' has {len(b_raw)} values for {len(columns)} columns")
             b = tuple(None if v == "-" else r.dec({"b": v}, "b", here) for v in b_raw)
-            lens_rows.append(m.LensRow(i, interval, r.dec(row, "a", here), b, source.verified,
-                                       r.opt(row, "note", here, str) or ""))
+            lens_rows.append(
+                m.LensRow(
+                    i,
+                    interval,
+                    r.dec(row, "a", here),
+                    b,
+                    source.verified,
+                    r.opt(row, "note", here, str) or "",
+                )
+            )
         lens = m.LensPowerTable(where, tuple(columns), tuple(lens_rows), source)
     axis = None
     if "lens_axis" in data:
-        axis = r.band_table(r.table(data, "lens_axis", "optics"), "optics.lens_axis",
-                            "optics.lens_axis", "|C|", {"tolerance": "tolerance"})
+        axis = r.band_table(
+            r.table(data, "lens_axis", "optics"),
+            "optics.lens_axis",
+            "optics.lens_axis",
+            "|C|",
+            {"tolerance": "tolerance"},
+        )
     reference: dict[str, m.BandTable] = {}
     for name, raw in (r.opt(data, "reference", "optics", dict) or {}).items():
         where = f"optics.reference.{name}"
@@ -330,6 +406,10 @@ def _optics(r: _Reader, data: Table) -> m.OpticsRules:
     if "focimeter_zero" in data:
         raw = r.table(data, "focimeter_zero", "optics")
         where = "optics.focimeter_zero"
-        zero = m.FocimeterZero(r.dec(raw, "mpe", where), r.dec(raw, "fine_resolution", where),
-                               r.dec(raw, "mpe_fine", where), r.source(raw, where))
+        zero = m.FocimeterZero(
+            r.dec(raw, "mpe", where),
+            r.dec(raw, "fine_resolution", where),
+            r.dec(raw, "mpe_fine", where),
+            r.source(raw, where),
+        )
     return m.OpticsRules(lens, axis, MappingProxyType(reference), zero)
