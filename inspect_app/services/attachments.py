@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from inspect_app.errors import AppError
 from inspect_app.extensions import db
-from inspect_app.models import Attachment, Inspection, InspectionAttachment, User
+from inspect_app.models import Attachment, Inspection, InspectionAttachment, Merchant, User
 from inspect_app.models.user import Role
 from inspect_app.services import audit
 
@@ -174,8 +174,6 @@ def can_view(user: User, sha256: str) -> bool:
         return True
     if user.role == Role.MERCHANT:
         return False
-    from inspect_app.models import Merchant
-
     region_id = db.session.scalar(
         select(Merchant.region_id)
         .join(Inspection, Inspection.merchant_id == Merchant.id)

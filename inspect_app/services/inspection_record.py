@@ -283,9 +283,7 @@ def build_inspection(
     return inspection
 
 
-def result_for(
-    inspection: Inspection, status: str, forms: FormRegistry | None = None
-) -> ItemResult:
+def result_for(inspection: Inspection, status: str) -> ItemResult:
     """What the client is told about a stored inspection (the same on every resend)."""
     shas = [a.sha256 for a in inspection.attachments]
     received = (
