@@ -15,7 +15,8 @@ from pathlib import Path
 
 from inspect_app.domain.rulepacks.export import export_pack
 from inspect_app.domain.rulepacks.model import RulePack
-from inspect_app.domain.rulepacks.parse import RulePackError, parse_pack
+from inspect_app.domain.rulepacks.parse import parse_pack
+from inspect_app.domain.rulepacks.reader import RulePackError
 from inspect_app.domain.verdicts import JSONDict
 
 __all__ = [
