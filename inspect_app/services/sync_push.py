@@ -100,7 +100,10 @@ def _store_one(
         return rejection.result(item.uuid)
     except IntegrityError:
         # Lost a race: the same uuid (or a correction of the same record) committed first.
-        return _after_race(item)
+        result = _after_race(item)
+        if result is None:
+            raise
+        return result
     effects.created.append(inspection)
     if inspection.instrument_id is not None:
         instrument = db.session.get(Instrument, inspection.instrument_id)
@@ -109,11 +112,14 @@ def _store_one(
     return result_for(inspection, "created")
 
 
-def _after_race(item: PushItem) -> ItemResult:
+def _after_race(item: PushItem) -> ItemResult | None:
+    """The answer for an item whose insert hit a unique index, or None if it was another one."""
     stored = db.session.scalar(select(Inspection).where(Inspection.uuid == item.uuid))
     if stored is not None:
         return _replay(item, stored)
-    return ItemResult(item.uuid, "stale", code="SYNC_SUPERSEDE_STALE")
+    if item.supersedes is not None:
+        return ItemResult(item.uuid, "stale", code="SYNC_SUPERSEDE_STALE")
+    return None
 
 
 def push_batch(

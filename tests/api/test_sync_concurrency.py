@@ -72,3 +72,41 @@ def test_the_same_batch_pushed_twice_at_once_is_stored_exactly_once(field: Field
     )
     assert creates == 40
     assert audit.verify_chain().first_bad_id is None
+
+
+def test_two_racing_corrections_of_one_record_leave_exactly_one(field: Field) -> None:
+    original = item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code))
+    field.push(original)
+    corrections = [
+        item(
+            "bazaar_scale",
+            scale_answers(field.merchant.id, field.scale.code),
+            supersedes=original["uuid"],
+        )
+        for _ in range(2)
+    ]
+    barrier = threading.Barrier(2)
+    statuses: list[str] = []
+    db.session.commit()
+
+    def worker(sent: dict[str, Any]) -> None:
+        client = field.client.application.test_client()
+        barrier.wait(timeout=10)
+        response = client.post(
+            "/api/v1/sync/push", json={"inspections": [sent]}, headers=field.headers
+        )
+        statuses.append(response.get_json()["results"][0]["status"])
+
+    threads = [threading.Thread(target=worker, args=(c,)) for c in corrections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == ["created", "stale"]
+    db.session.commit()
+    assert (
+        db.session.scalar(
+            db.select(db.func.count(Inspection.id)).where(Inspection.supersedes_id.is_not(None))
+        )
+        == 1
+    )
