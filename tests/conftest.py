@@ -12,6 +12,7 @@ Under ``CI=true`` a PostgreSQL server that cannot be reached fails the run; it n
 from __future__ import annotations
 
 import contextvars
+import gc
 import os
 import re
 import shutil
@@ -63,6 +64,14 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         accounts, "hash_password", lambda pw: generate_password_hash(pw, method=FAST_HASH)
     )
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_after_each_test() -> Iterator[None]:
+    """Collect at each test's end, so an unclosed connection or file fails the test that
+    leaked it (filterwarnings=error) instead of whichever test runs when the GC happens to."""
+    yield
+    gc.collect()
 
 
 # ---------------------------------------------------------------- database backends

@@ -10,6 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from inspect_app import create_app
+from inspect_app.extensions import db
 from tests.conftest import IN_CI, IsolatedClient, csrf_from
 
 REDIS_URL = os.environ.get("INSPECT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
@@ -46,6 +47,10 @@ def test_two_app_instances_share_one_login_limit(
             "/login", data={"username": "x", "password": "y", "csrf_token": token}
         ).status_code
 
-    statuses = [attempt(client) for _ in range(5)] + [attempt(second) for _ in range(5)]
-    assert statuses == [401] * 10
-    assert attempt(second) == 429
+    try:
+        statuses = [attempt(client) for _ in range(5)] + [attempt(second) for _ in range(5)]
+        assert statuses == [401] * 10
+        assert attempt(second) == 429
+    finally:
+        with other.app_context():
+            db.engine.dispose()  # the second app's pool; the fixture only closes the first
