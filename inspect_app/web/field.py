@@ -23,6 +23,8 @@ bp = Blueprint("field", __name__)
 APP_DIRS = ("field", "vendor", "icons")
 #: The worker's own source is served at /sw.js, never precached as a static file.
 SW_SOURCE = "field/sw.js"
+#: What the browser loads; licences and package notes stay in the repository only.
+APP_SUFFIXES = frozenset({".js", ".css", ".png", ".svg", ".woff2"})
 
 
 def _static_root() -> Path:
@@ -35,7 +37,7 @@ def _app_files() -> list[Path]:
         p
         for d in APP_DIRS
         for p in sorted((root / d).rglob("*"))
-        if p.is_file() and p.relative_to(root).as_posix() != SW_SOURCE
+        if p.is_file() and p.relative_to(root).as_posix() != SW_SOURCE and p.suffix in APP_SUFFIXES
     ]
     return files
 
@@ -53,7 +55,7 @@ def app_version() -> str:
     byte on each worker update check would only cost time.
     """
     root = _static_root()
-    template = Path(str(current_app.template_folder)) / "field" / "index.html"
+    template = Path(current_app.root_path, str(current_app.template_folder), "field", "index.html")
     stamp = tuple(
         (
             p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name,
@@ -99,12 +101,16 @@ def service_worker() -> Response:
 def manifest() -> Response:
     icons = [
         {
-            "src": url_for("static", filename=f"icons/icon-{size}.png"),
+            "src": url_for("static", filename=f"icons/{name}.png"),
             "sizes": f"{size}x{size}",
             "type": "image/png",
             "purpose": purpose,
         }
-        for size, purpose in ((192, "any"), (512, "any"), (512, "maskable"))
+        for name, size, purpose in (
+            ("icon-192", 192, "any"),
+            ("icon-512", 512, "any"),
+            ("icon-512-maskable", 512, "maskable"),
+        )
     ]
     body = {
         "name": "计量现场检查 Metrology field inspection",

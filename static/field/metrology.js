@@ -54,7 +54,7 @@ export class MeasurementError extends Error {
     this.details = details;
   }
 
-  message_(lang) { return lang === 'zh' ? this.zh : this.en; }
+  text(lang) { return lang === 'zh' ? this.zh : this.en; }
 }
 
 export function fail(code, values = {}) {

@@ -1,0 +1,148 @@
+// The instant verdict on the device: the same rules as inspect_app/domain/evaluation, from the
+// same answers, instrument record and rule pack. Findings come from answers that are
+// violations by themselves (a broken seal) and from the metrology port (metrology.js).
+// The verdict is "fail" when a finding is S1 or worse. Optical-shop measurements are judged by
+// the server only (not ported yet), so those forms get no on-device verdict.
+
+import * as M from './metrology.js';
+
+const STAGE = 'in_service'; // market inspections check instruments in service
+
+/** Walk answers along the definition: yields [path, spec, value] for each answered field. */
+function* walk(fields, answers, prefix) {
+  if (!answers || typeof answers !== 'object') return;
+  for (const spec of fields) {
+    const value = answers[spec.key];
+    const path = prefix + spec.key;
+    if (spec.type === 'repeat') {
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) yield* walk(spec.fields, value[i], `${path}.${i}.`);
+      }
+    } else if (value !== undefined && value !== null && value !== '') {
+      yield [path, spec, value];
+    }
+  }
+}
+
+/** Violations the answers raise by themselves (forms.flagged_violations). */
+export function flaggedViolations(definition, answers) {
+  const out = [];
+  for (const [path, spec, value] of walk(definition.fields, answers, '')) {
+    if (spec.type === 'boolean' && typeof value === 'boolean') {
+      for (const v of spec.violations || []) if (v.when === value) out.push({ code: v.code, path });
+    } else if (spec.type === 'select' || spec.type === 'multi_select') {
+      const chosen = Array.isArray(value) ? value : [value];
+      for (const choice of spec.choices || []) {
+        if (choice.violation && chosen.includes(choice.value)) out.push({ code: choice.violation, path });
+      }
+    }
+  }
+  return out;
+}
+
+function items(answers, key) {
+  const value = answers[key];
+  return Array.isArray(value) ? value.filter((item) => item && typeof item === 'object') : [];
+}
+
+function specOf(facts) {
+  if (!facts) {
+    throw new M.MeasurementError('INSTRUMENT_REQUIRED', 'Scan or enter the scale before entering test loads.',
+      '请先扫描或输入被检秤的编号，再录入测试数据。');
+  }
+  if (!facts.accuracy_class || !facts.max || !facts.e) {
+    throw new M.MeasurementError('INSTRUMENT_SPEC_MISSING',
+      `Scale ${facts.code} has no registered class, Max or e; it cannot be judged.`,
+      `秤 ${facts.code} 未登记准确度等级、最大秤量或检定分度值，无法判定。`);
+  }
+  return { accuracy_class: facts.accuracy_class, max: facts.max, min: facts.min || '0', e: facts.e,
+    d: facts.d || facts.e };
+}
+
+function sameLoad(rows, path) {
+  const loads = new Set(rows.map((row) => String(row.load)));
+  if (loads.size !== 1) {
+    throw new M.MeasurementError('LOADS_DIFFER', `${path}: every reading must use the same test load.`,
+      `${path}：各次读数须使用同一测试载荷。`);
+  }
+  return rows[0].load;
+}
+
+function expiry(code, path, facts, marked, today) {
+  const dates = [facts && facts.valid_until, typeof marked === 'string' ? marked : null];
+  return dates.some((d) => d && /^\d{4}-\d{2}-\d{2}$/.test(d) && d < today)
+    ? { code, path, instrument: facts ? facts.code : null } : null;
+}
+
+function scaleChecks(answers, facts, pack, today) {
+  const checks = [];
+  const findings = [];
+  const tests = [['test_points', items(answers, 'test_points')], ['eccentricity', items(answers, 'eccentricity')],
+    ['repeatability', items(answers, 'repeatability')]];
+  if (tests.some(([, rows]) => rows.length)) {
+    const spec = specOf(facts);
+    for (const [key, rows] of tests) {
+      if (!rows.length) continue;
+      let verdict;
+      if (key === 'test_points') {
+        verdict = M.evaluateTest(pack, spec, rows.map((r) => [r.load, r.indication]), STAGE);
+      } else if (key === 'eccentricity') {
+        verdict = M.evaluateEccentricity(pack, spec, sameLoad(rows, key), rows.map((r) => r.indication), STAGE);
+      } else {
+        verdict = M.evaluateRepeatability(pack, spec, sameLoad(rows, key), rows.map((r) => r.indication), STAGE);
+      }
+      checks.push({ path: key, ...verdict });
+      if (!verdict.passed) findings.push({ code: 'SCALE_OUT_OF_TOLERANCE', path: key, instrument: facts.code });
+    }
+  }
+  const expired = expiry('SCALE_VERIFICATION_EXPIRED', 'verification_valid_until', facts,
+    answers.verification_valid_until, today);
+  if (expired) findings.push(expired);
+  return { checks, findings };
+}
+
+function lotChecks(answers, pack) {
+  const sample = answers.sample;
+  if (!Array.isArray(sample) || !sample.length || answers.nominal == null || answers.lot_size == null) {
+    return { checks: [], findings: [] };
+  }
+  const lot = Number.parseInt(String(answers.lot_size), 10);
+  const verdict = M.evaluateLot(pack, answers.nominal, String(answers.unit), lot,
+    sample.filter((row) => row && typeof row === 'object').map((row) => row.net));
+  const findings = [];
+  if (verdict.average_ok === false) findings.push({ code: 'PREPACK_SHORT_AVERAGE', path: 'sample' });
+  if (verdict.t1_count > verdict.plan.allowed_t1) findings.push({ code: 'PREPACK_T1_EXCEEDED', path: 'sample' });
+  if (verdict.t2_count > verdict.plan.allowed_t2) findings.push({ code: 'PREPACK_T2_FOUND', path: 'sample' });
+  return { checks: [{ path: 'sample', ...verdict }], findings };
+}
+
+/**
+ * ``evaluate({definition, answers, facts, pack, violations, today})`` →
+ * ``{verdict: 'pass'|'fail'|null, findings, checks, error}``. ``error`` is a MeasurementError
+ * the server would refuse the inspection for (the inspector must fix it before saving).
+ */
+export function evaluate({ definition, answers, facts, pack, violations, today }) {
+  const flagged = flaggedViolations(definition, answers).map((f) => ({ ...f, instrument: facts ? facts.code : null }));
+  let measured = { checks: [], findings: [] };
+  let error = null;
+  const supported = ['scale', 'prepackage'].includes(definition.inspection_type);
+  try {
+    if (definition.inspection_type === 'scale') measured = scaleChecks(answers, facts, pack, today);
+    else if (definition.inspection_type === 'prepackage') measured = lotChecks(answers, pack);
+  } catch (e) {
+    if (!(e instanceof M.MeasurementError)) throw e;
+    error = e;
+  }
+  const seen = new Map();
+  for (const f of [...flagged, ...measured.findings]) {
+    const key = `${f.code}|${f.instrument || ''}`;
+    if (!seen.has(key)) seen.set(key, f);
+  }
+  const findings = [...seen.values()].map((f) => ({ ...f, violation: violations.get(f.code) || null }));
+  let verdict = null;
+  if (!error) {
+    const failing = findings.some((f) => !f.violation || Number(f.violation.severity.slice(1)) >= 1);
+    verdict = failing ? 'fail' : supported ? 'pass' : null;
+  }
+  return { verdict, findings, checks: measured.checks, error };
+}

@@ -1,0 +1,72 @@
+// Sign in once, online: exchange the password for a device token (kept in IndexedDB, never
+// in a URL), then download everything needed to work offline, with visible progress.
+
+import { ApiError, request } from '../api.js';
+import * as db from '../db.js';
+import { lang, setLang, t } from '../i18n.js';
+import { prepareOffline } from '../refdata.js';
+import { clear, h } from '../ui.js';
+import { afterLogin, navigate } from '../app.js';
+
+export async function loginScreen(main) {
+  const previous = await db.kvGet('session');
+  const waiting = await db.count('outbox');
+  const error = h('p.error', { role: 'alert', testid: 'login-error' });
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true,
+    value: previous ? previous.user.username : '' });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const device = h('input', { name: 'device_name', required: true,
+    value: (await db.kvGet('device_name')) || `${t('login.device_default')} ${new Date().toISOString().slice(0, 10)}` });
+  const button = h('button.big.primary', { type: 'submit', testid: 'login-submit' }, t('login.submit'));
+  const progress = h('ol.progress', { testid: 'prepare-progress' });
+
+  const form = h('form.card.login', { onsubmit: async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    button.disabled = true;
+    try {
+      const result = await request('/api/v1/auth/token', { method: 'POST', token: null,
+        json: { username: username.value.trim(), password: password.value, device_name: device.value.trim() } });
+      if (previous && previous.user.id !== result.user.id && waiting) {
+        // Someone else's unsent work is on this tablet: never send it under another name.
+        throw new Error(t('login.other_user_outbox', { n: waiting, name: previous.user.display_name }));
+      }
+      await db.tx('kv', 'readwrite', async (s) => {
+        await s.kv.put({ token: result.token, expires_at: result.expires_at, device_id: result.device_id,
+          user: result.user }, 'session');
+        await s.kv.put(device.value.trim(), 'device_name');
+      });
+      password.value = '';
+      if (result.user.locale && !(await db.kvGet('lang'))) setLang(result.user.locale === 'en' ? 'en' : 'zh', false);
+      await prepare(progress);
+      await db.persist();
+      afterLogin();
+      navigate('#/');
+    } catch (e) {
+      error.textContent = e instanceof ApiError && e.kind === 'network' ? t('login.offline') : (e.message || String(e));
+    } finally {
+      button.disabled = false;
+    }
+  } },
+  h('h1', t('login.title')),
+  h('p', t('login.intro')),
+  h('label', t('login.username'), username),
+  h('label', t('login.password'), password),
+  h('label', t('login.device'), device),
+  error, button, progress);
+  clear(main, form);
+  (previous ? password : username).focus();
+  void lang;
+}
+
+async function prepare(list) {
+  const steps = {};
+  const mark = (name) => {
+    for (const el of Object.values(steps)) el.classList.add('done');
+    steps[name] = h('li', t(`prepare.${name}`));
+    list.append(steps[name]);
+  };
+  await prepareOffline(mark);
+  for (const el of Object.values(steps)) el.classList.add('done');
+  list.append(h('li.done', { testid: 'offline-ready' }, t('prepare.ready')));
+}
