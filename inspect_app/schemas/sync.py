@@ -46,7 +46,8 @@ class PushBatchIn(StrictSchema):
 
 
 class PullQueryIn(StrictSchema):
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    # Bounded to a 64-bit integer: larger values cannot be a cursor and no database takes them.
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
     limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
 
 
