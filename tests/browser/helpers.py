@@ -90,3 +90,41 @@ def stored(uuids: list[str]) -> list[Inspection]:
     db.session.rollback()
     db.session.expire_all()
     return list(db.session.scalars(select(Inspection).where(Inspection.uuid.in_(uuids))))
+
+
+def api(server_url: str, method: str, path: str, body: Any = None,
+        token: str | None = None) -> tuple[int, Any]:
+    """A plain HTTP call to the live server, as another device would make it."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(server_url + path, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept-Language", "en")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.loads(error.read() or b"null")
+
+
+def token(server_url: str, username: str, password: str) -> str:
+    status, body = api(server_url, "POST", "/api/v1/auth/token",
+                       {"username": username, "password": password, "device_name": "test"})
+    assert status == 201, body
+    return str(body["token"])
+
+
+def raw(server_url: str, path: str, token_value: str) -> bytes:
+    import urllib.request
+
+    request = urllib.request.Request(server_url + path)
+    request.add_header("Authorization", f"Bearer {token_value}")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body: bytes = response.read()
+        return body
