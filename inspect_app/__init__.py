@@ -24,11 +24,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     load_config(app, config)
 
-    from inspect_app import cli, database, i18n
+    from inspect_app import cli, database, i18n, routing
     from inspect_app.api import register_api
     from inspect_app.errors import register_error_handlers
     from inspect_app.web import register_web
 
+    routing.init_app(app)
     database.init_app(app)
     i18n.init_app(app)
     register_api(app)

@@ -79,3 +79,10 @@ def test_inspector_reaching_supervisor_page_gets_403_page(
     response = client.get("/supervisor/", headers={"Accept-Language": "en"})
     assert response.status_code == 403
     assert "Your role does not allow this." in response.get_data(as_text=True)
+
+
+def test_an_id_beyond_64_bits_is_404_not_a_crash(
+    client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    login_as(Role.SUPERVISOR)
+    assert client.get(f"/merchants/{2**64}").status_code == 404
