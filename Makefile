@@ -52,7 +52,7 @@ test: lint test-sqlite test-postgres test-browser
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o inspect_app/translations/messages.pot \
 	  --no-location --sort-output --project inspect_app .
-	$(BIN)/pybabel update -i inspect_app/translations/messages.pot -d inspect_app/translations --width 100
+	$(BIN)/pybabel update --no-fuzzy-matching -i inspect_app/translations/messages.pot -d inspect_app/translations --width 100
 	$(BIN)/pybabel compile -d inspect_app/translations
 
 bench: install

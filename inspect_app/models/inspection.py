@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import Base
-from inspect_app.models.place import lat_lon_checks
+from inspect_app.models.place import Merchant, lat_lon_checks
 from inspect_app.models.types import UTCDateTime, str_enum, utcnow
 
 
@@ -124,6 +124,7 @@ class Finding(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
+    merchant: Mapped[Merchant] = relationship()
 
 
 class InspectionAttachment(Base):

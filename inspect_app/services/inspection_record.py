@@ -276,6 +276,7 @@ def build_inspection(
                 extent=1,
                 evidence={"path": draft.path, **draft.evidence},
                 needs_alert="alert" in violation.triggers,
+                created_at=received_at,
             )
         )
     for sha in dict.fromkeys([*photo_refs(definition, item.answers), *item.attachments]):

@@ -48,9 +48,9 @@ def region_summary(user: User, today: date) -> RegionSummary:
         select(Finding)
         .join(Merchant, Finding.merchant_id == Merchant.id)
         .where(Finding.severity >= 3, scope)
-        .order_by(Finding.created_at.desc())
+        .order_by(Finding.created_at.desc(), Finding.id.desc())
         .limit(10)
-        .options(selectinload(Finding.inspection))
+        .options(selectinload(Finding.inspection), selectinload(Finding.merchant))
     ).all()
     return RegionSummary(
         markets=markets or 0,

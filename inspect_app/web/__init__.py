@@ -15,9 +15,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def register_web(app: Flask) -> None:
-    from inspect_app.web import account, admin, home, merchants
+    from inspect_app.web import account, admin, display, home, merchants
 
     app.before_request(load_session_user)
+    display.init_app(app)
     app.after_request(_security_headers)
     for bp in (account.bp, home.bp, admin.bp, merchants.bp):
         app.register_blueprint(bp)
