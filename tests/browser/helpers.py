@@ -10,7 +10,7 @@ from sqlalchemy import select
 from inspect_app.extensions import db
 from inspect_app.models import Inspection
 
-CHECK = "input[name=\"{name}\"][value=\"{value}\"]"
+CHECK = 'input[name="{name}"][value="{value}"]'
 
 
 def choose(page: Any, name: str, value: str) -> None:
@@ -27,16 +27,28 @@ def open_instrument_by_code(page: Any, code: str) -> None:
 def fill_scale_inspection(page: Any, points: list[tuple[str, str]]) -> None:
     """A stall scale with clean markings and seals; ``points`` are (load, indication) in g."""
     choose(page, "inspection_obstructed", "false")
-    for name in ("nameplate_complete", "type_approval_mark", "antifraud_declaration",
-                 "division_matches_nameplate", "verification_mark_present",
-                 "price_labels_legal_units", "zero_ok"):
+    for name in (
+        "nameplate_complete",
+        "type_approval_mark",
+        "antifraud_declaration",
+        "division_matches_nameplate",
+        "verification_mark_present",
+        "price_labels_legal_units",
+        "zero_ok",
+    ):
         choose(page, name, "true")
-    page.fill("input[name=verification_valid_until]",
-              (date.today() + timedelta(days=200)).isoformat())
+    page.fill(
+        "input[name=verification_valid_until]", (date.today() + timedelta(days=200)).isoformat()
+    )
     choose(page, "seal", "intact")
     choose(page, "display_unit", "kg")
-    for name in ("banned_instrument_in_use", "cheating_device_found", "tampering_found",
-                 "tare_manipulation_found", "price_computing_fraud_found"):
+    for name in (
+        "banned_instrument_in_use",
+        "cheating_device_found",
+        "tampering_found",
+        "tare_manipulation_found",
+        "price_computing_fraud_found",
+    ):
         choose(page, name, "false")
     for i, (load, indication) in enumerate(points):
         page.click("[data-testid='add-test_points']")
@@ -44,8 +56,9 @@ def fill_scale_inspection(page: Any, points: list[tuple[str, str]]) -> None:
         page.fill(f"input[name='test_points.{i}.indication']", indication)
 
 
-def fill_prepack_inspection(page: Any, merchant_id: int, nominal: str, lot: str,
-                            nets: list[str]) -> None:
+def fill_prepack_inspection(
+    page: Any, merchant_id: int, nominal: str, lot: str, nets: list[str]
+) -> None:
     page.select_option("select[name=merchant]", str(merchant_id))
     page.fill("input[name=product_name]", "东北大米 Rice")
     choose(page, "inspection_obstructed", "false")
@@ -73,15 +86,19 @@ def outbox_count(page: Any) -> int:
 def wait_outbox(page: Any, n: int, timeout: int = 30000) -> None:
     page.wait_for_function(
         "n => document.querySelector('[data-testid=outbox-count]')?.textContent === String(n)",
-        arg=n, timeout=timeout)
+        arg=n,
+        timeout=timeout,
+    )
 
 
 def idb(page: Any, store: str) -> list[dict[str, Any]]:
     """Read a store of the app's IndexedDB through the app's own module."""
     result: list[dict[str, Any]] = page.evaluate(
         "async (store) => { const db = await import('/static/field/db.js');"
-        " return (await db.all(store)).map((row) => { const { blob, ...rest } = row; return rest; }); }",
-        store)
+        " return (await db.all(store))"
+        ".map((row) => { const { blob, ...rest } = row; return rest; }); }",
+        store,
+    )
     return result
 
 
@@ -92,8 +109,9 @@ def stored(uuids: list[str]) -> list[Inspection]:
     return list(db.session.scalars(select(Inspection).where(Inspection.uuid.in_(uuids))))
 
 
-def api(server_url: str, method: str, path: str, body: Any = None,
-        token: str | None = None) -> tuple[int, Any]:
+def api(
+    server_url: str, method: str, path: str, body: Any = None, token: str | None = None
+) -> tuple[int, Any]:
     """A plain HTTP call to the live server, as another device would make it."""
     import json
     import urllib.error
@@ -114,8 +132,12 @@ def api(server_url: str, method: str, path: str, body: Any = None,
 
 
 def token(server_url: str, username: str, password: str) -> str:
-    status, body = api(server_url, "POST", "/api/v1/auth/token",
-                       {"username": username, "password": password, "device_name": "test"})
+    status, body = api(
+        server_url,
+        "POST",
+        "/api/v1/auth/token",
+        {"username": username, "password": password, "device_name": "test"},
+    )
     assert status == 201, body
     return str(body["token"])
 

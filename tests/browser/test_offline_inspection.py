@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import LiveServer, Stall, login
 from tests.browser.helpers import (
@@ -12,7 +13,6 @@ from tests.browser.helpers import (
     fill_scale_inspection,
     idb,
     open_instrument_by_code,
-    outbox_count,
     save,
     stored,
     wait_outbox,
@@ -43,12 +43,12 @@ def test_inspections_made_offline_reach_the_server_with_the_same_verdict(
     # 10 011 g at 10 000 g: +11 g against ±10 g in service (2 × 1 e): the scale fails.
     fill_scale_inspection(page, [("500", "500"), ("5000", "5005"), ("10000", "10011")])
     results = page.locator("[data-testid=point-result]")
-    assert results.count() == 3
-    assert "+11 g" in (results.nth(2).text_content() or "")
-    assert "±10 g" in (results.nth(2).text_content() or "")
-    assert page.text_content("[data-testid=preview-verdict]") == "不合格"
+    expect(results).to_have_count(3)
+    expect(results.nth(2)).to_contain_text("+11 g")
+    expect(results.nth(2)).to_contain_text("±10 g")
+    expect(page.locator("[data-testid=preview-verdict]")).to_have_text("不合格")
     save(page)
-    assert outbox_count(page) == 1
+    wait_outbox(page, 1)
 
     # A lot of 8 bags of 500 g from the grocer, found through the merchant list.
     page.click("[data-testid=merchants-link]")
@@ -56,13 +56,14 @@ def test_inspections_made_offline_reach_the_server_with_the_same_verdict(
     page.click(f"[data-merchant='{stall.packer.id}']")
     page.click("[data-testid=start-prepackaged_goods]")
     page.wait_for_selector("[data-testid=save-inspection]")
-    fill_prepack_inspection(page, stall.packer.id, "500", "8",
-                            ["501", "500", "499", "502", "500", "498", "503", "500"])
-    assert "T = 15 g" in (page.text_content("[data-testid=plan-note]") or "")
-    assert page.text_content("[data-testid=preview-verdict]") == "合格"
+    fill_prepack_inspection(
+        page, stall.packer.id, "500", "8", ["501", "500", "499", "502", "500", "498", "503", "500"]
+    )
+    expect(page.locator("[data-testid=plan-note]")).to_contain_text("T = 15 g")
+    expect(page.locator("[data-testid=preview-verdict]")).to_have_text("合格")
     save(page)
-    assert outbox_count(page) == 2
-    assert page.text_content("[data-testid=outbox-oldest]")
+    wait_outbox(page, 2)
+    expect(page.locator("[data-testid=outbox-oldest]")).to_be_visible()
 
     previews = {row["uuid"]: row["preview"]["verdict"] for row in idb(page, "outbox")}
     assert sorted(previews.values()) == ["fail", "pass"]
@@ -79,10 +80,12 @@ def test_inspections_made_offline_reach_the_server_with_the_same_verdict(
         assert row.client_verdict == previews[row.uuid]
         assert row.verdict_discrepancy is False
     page.wait_for_function(
-        "() => /同步成功/.test(document.querySelector('[data-testid=sync-status]').textContent)")
+        "() => /同步成功/.test(document.querySelector('[data-testid=sync-status]').textContent)"
+    )
 
     # The history shows the server's verdicts, replacing the previews.
     page.goto("/field/#/outbox")
-    verdicts = page.locator("[data-testid=server-verdict]").all_text_contents()
-    assert sorted(verdicts) == ["不合格", "合格"]
+    verdicts = page.locator("[data-testid=server-verdict]")
+    expect(verdicts).to_have_count(2)
+    assert sorted(verdicts.all_text_contents()) == ["不合格", "合格"]
     assert page.js_errors == []  # type: ignore[attr-defined]

@@ -23,8 +23,11 @@ def write_y4m(path: Path, frame: Image.Image, frames: int = 20) -> None:
     assert width % 2 == 0 and height % 2 == 0
     y, cb, cr = rgb.convert("YCbCr").split()  # full-range BT.601, as C420jpeg says
     half = (width // 2, height // 2)
-    planes = y.tobytes() + cb.resize(half, Image.Resampling.BOX).tobytes() + cr.resize(
-        half, Image.Resampling.BOX).tobytes()
+    planes = (
+        y.tobytes()
+        + cb.resize(half, Image.Resampling.BOX).tobytes()
+        + cr.resize(half, Image.Resampling.BOX).tobytes()
+    )
     with path.open("wb") as out:
         out.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode("ascii"))
         for _ in range(frames):
@@ -38,24 +41,34 @@ def label_frame(png: bytes) -> Image.Image:
         label.load()
         side = 400
         scaled = label.convert("L").resize(
-            (side * label.width // label.height, side), Image.Resampling.NEAREST)
+            (side * label.width // label.height, side), Image.Resampling.NEAREST
+        )
     frame = Image.new("RGB", (640, 480), "white")
     frame.paste(scaled, ((640 - scaled.width) // 2, (480 - scaled.height) // 2))
     return frame
 
 
 def test_scanning_a_label_opens_that_instrument(
-    playwright_driver: Any, live_server: LiveServer, stall: Stall,
-    make_instrument: Any, tmp_path: Path,
+    playwright_driver: Any,
+    live_server: LiveServer,
+    stall: Stall,
+    make_instrument: Any,
+    tmp_path: Path,
 ) -> None:
     other: Instrument = make_instrument(stall.merchant, code="NM-0150-000999")
     bearer = token(live_server.url, stall.inspector.username, stall.password)
     png = raw(live_server.url, f"/api/v1/instruments/{stall.scale.id}/label.png", bearer)
     video = tmp_path / "label.y4m"
     write_y4m(video, label_frame(png))
-    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
     try:
         context = new_context(browser, live_server)
         page = context.new_page()
