@@ -106,6 +106,7 @@ async function boot() {
   await route();
   if (await db.kvGet('session')) sync.start();
   document.body.dataset.ready = 'true';
+  window.fieldReadyAt = performance.now(); // read by bench/bench_field_app.py
 }
 
 export function afterLogin() {
