@@ -7,12 +7,11 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-#: Ids are 64-bit in both databases; a larger number in a URL cannot name anything.
-MAX_ID = 2**63 - 1
+from inspect_app.models.types import MAX_ID
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` that does not match numbers beyond 64 bits (404, not a driver overflow)."""
+    """``<int:…>`` that does not match numbers no row can have (404, not a database error)."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

@@ -66,14 +66,6 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-@pytest.fixture(autouse=True)
-def _collect_garbage_after_each_test() -> Iterator[None]:
-    """Collect at each test's end, so an unclosed connection or file fails the test that
-    leaked it (filterwarnings=error) instead of whichever test runs when the GC happens to."""
-    yield
-    gc.collect()
-
-
 # ---------------------------------------------------------------- database backends
 
 
@@ -147,6 +139,9 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
         if BACKEND == "postgresql":
             db.engine.dispose()
             _truncate_all(app)
+            # An unclosed psycopg connection warns when collected (filterwarnings=error): collect
+            # now so the test that leaked it fails, not whichever test runs when the GC does.
+            gc.collect()
         db.engine.dispose()
 
 

@@ -9,6 +9,11 @@ from typing import Any
 from sqlalchemy import DateTime, Enum, TypeDecorator
 from sqlalchemy.engine import Dialect
 
+#: Primary keys are ``Integer``: int4 on PostgreSQL. A larger number cannot name a row, and
+#: PostgreSQL refuses to compare it with an int4 key ("integer out of range") instead of
+#: answering "no such row", so callers check this bound before looking an id up.
+MAX_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; every ``*_at`` column stores UTC."""

@@ -33,6 +33,7 @@ from inspect_app.models import (
     User,
 )
 from inspect_app.models.inspection import FindingDomain, GeotagStatus, Verdict
+from inspect_app.models.types import MAX_ID
 from inspect_app.models.user import Role
 
 #: Inspections are judged on the local calendar day (verification expiry is a date).
@@ -122,7 +123,7 @@ def definition_for(forms: FormRegistry, key: str, version: int) -> FormDefinitio
 
 def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
     raw = str(answers.get("merchant"))
-    merchant = db.session.get(Merchant, int(raw)) if raw.isdigit() else None
+    merchant = db.session.get(Merchant, int(raw)) if raw.isdigit() and int(raw) <= MAX_ID else None
     if merchant is None:
         raise Rejected("MERCHANT_UNKNOWN", {"merchant": ["no such merchant"]})
     if actor.role != Role.ADMIN and merchant.region_id != actor.region_id:

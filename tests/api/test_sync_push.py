@@ -219,6 +219,9 @@ def test_unknown_instrument_and_merchant_are_rejected(field: Field) -> None:
     assert "instrument" in no_instrument["errors"]
     [no_merchant] = field.push(item("bazaar_scale", scale_answers(987654, field.scale.code)))
     assert no_merchant["code"] == "MERCHANT_UNKNOWN"
+    # beyond PostgreSQL's int4 keys: still "unknown", never a database error
+    [huge] = field.push(item("bazaar_scale", scale_answers(2**40, field.scale.code)))
+    assert huge["code"] == "MERCHANT_UNKNOWN"
 
 
 def test_a_merchant_of_another_region_is_refused(field: Field, make_region, make_merchant) -> None:  # type: ignore[no-untyped-def]
