@@ -1,4 +1,4 @@
-"""HTML side: login, role home pages, merchant pages. One blueprint per audience."""
+"""HTML side: login, role home pages, merchant pages, the field app shell and labels."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def register_web(app: Flask) -> None:
-    from inspect_app.web import account, admin, display, home, merchants
+    from inspect_app.web import account, admin, display, field, home, merchants
 
     app.before_request(load_session_user)
     display.init_app(app)
     app.after_request(_security_headers)
-    for bp in (account.bp, home.bp, admin.bp, merchants.bp):
+    for bp in (account.bp, home.bp, admin.bp, merchants.bp, field.bp):
         app.register_blueprint(bp)
-    app.register_blueprint(__import__("inspect_app.web.field", fromlist=["bp"]).bp)

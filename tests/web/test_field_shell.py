@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask
 from flask.testing import FlaskClient
 
 
@@ -41,14 +42,15 @@ def test_service_worker_controls_the_whole_site_and_is_never_cached(client: Flas
     assert "LICENSE" not in precache
 
 
-def test_worker_version_changes_when_an_app_file_changes(client: FlaskClient) -> None:
+def test_worker_version_changes_when_an_app_file_changes(
+    app: Flask, client: FlaskClient, tmp_path: Path
+) -> None:
+    # A copy of static/, so the test never writes into the checkout.
+    shutil.copytree(Path(str(app.static_folder)), tmp_path / "static")
+    app.static_folder = str(tmp_path / "static")
     first = client.get("/sw.js").get_data(as_text=True).splitlines()[0]
-    marker = Path(str(current_app.static_folder)) / "field" / "zz-version-probe.js"
-    try:
-        marker.write_text("// probe\n")
-        second = client.get("/sw.js").get_data(as_text=True).splitlines()[0]
-    finally:
-        marker.unlink()
+    (tmp_path / "static" / "field" / "zz-version-probe.js").write_text("// probe\n")
+    second = client.get("/sw.js").get_data(as_text=True).splitlines()[0]
     assert first != second
 
 
