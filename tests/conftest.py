@@ -79,32 +79,41 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _pg_unreachable(reason: str) -> None:
-    message = f"PostgreSQL suite cannot run: {reason}"
+def unavailable(what: str, reason: str) -> None:
+    """A suite's service or browser is missing: fail under CI=true, skip on a laptop."""
+    message = f"{what} cannot run: {reason}"
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    name = f"inspect_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+@contextmanager
+def throwaway_pg_database(prefix: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database for this run, yield its URL, drop it after."""
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     except sa.exc.OperationalError as exc:
         admin.dispose()
-        _pg_unreachable(str(exc).splitlines()[0])
-    url = re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
-    app = create_app(base_config(Path("/tmp"), url))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    yield url
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+        unavailable("PostgreSQL suite", str(exc).splitlines()[0])
+    try:
+        yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    with throwaway_pg_database("inspect_test") as url:
+        app = create_app(base_config(Path("/tmp"), url))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
 
 
 def _truncate_all(app: Flask) -> None:

@@ -25,9 +25,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from inspect_app.extensions import db
 from inspect_app.models import Instrument, Market, Merchant, User
 from inspect_app.models.user import Role
+from tests.conftest import unavailable
 
 CHROMIUM = os.environ.get("INSPECT_CHROMIUM", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -94,10 +94,7 @@ class LiveServer:
 
 def _chromium_or_fail() -> None:
     if shutil.which(CHROMIUM) is None and not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM} (install Debian's chromium: make chromium)"
-        if IN_CI:
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        unavailable("Browser suite", f"Chromium not found at {CHROMIUM} (make chromium)")
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from flask_migrate import check, downgrade, upgrade
 
 from inspect_app import create_app
 from inspect_app.extensions import db
-from tests.conftest import BACKEND, PG_ADMIN_URL, _pg_unreachable, base_config
+from tests.conftest import BACKEND, base_config, throwaway_pg_database
 
 
 @pytest.fixture
@@ -25,17 +25,8 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     if BACKEND != "postgresql":
         yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
         return
-    name = f"inspect_mig_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        _pg_unreachable(str(exc).splitlines()[0])
-    yield re.sub(r"/[^/]*$", f"/{name}", PG_ADMIN_URL)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with throwaway_pg_database("inspect_mig") as url:
+        yield url
 
 
 def _tables() -> set[str]:
