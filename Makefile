@@ -55,8 +55,10 @@ translations: install
 	$(BIN)/pybabel update --no-fuzzy-matching -i inspect_app/translations/messages.pot -d inspect_app/translations --width 100
 	$(BIN)/pybabel compile -d inspect_app/translations
 
-bench: install
+bench: install chromium
 	$(BIN)/python bench/bench_metrology.py
+	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_field_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
