@@ -327,7 +327,7 @@ _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_from(client: FlaskClient, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = _CSRF_RE.search(page)
     assert match, f"no CSRF token on {path}"
     return match.group(1)

@@ -86,3 +86,22 @@ def test_an_id_beyond_64_bits_is_404_not_a_crash(
 ) -> None:
     login_as(Role.SUPERVISOR)
     assert client.get(f"/merchants/{2**64}").status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.INSPECTOR, Role.MERCHANT])
+def test_only_admins_can_revoke_a_device(
+    client: FlaskClient, login_as: Callable[..., User], role: Role
+) -> None:
+    from tests.conftest import csrf_from
+
+    login_as(role)
+    token = csrf_from(client, "/")  # the role's own page, after the redirect
+    response = client.post("/admin/devices/1/revoke", data={"csrf_token": token})
+    assert response.status_code == 403
+
+
+def test_revoking_without_a_csrf_token_is_refused(
+    client: FlaskClient, login_as: Callable[..., User]
+) -> None:
+    login_as(Role.ADMIN)
+    assert client.post("/admin/devices/1/revoke").status_code == 400
