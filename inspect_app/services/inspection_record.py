@@ -131,24 +131,34 @@ def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
     return merchant
 
 
-def _instruments(definition: FormDefinition, answers: dict[str, Any]) -> dict[str, Instrument]:
+#: Instruments by QR token or code (None: no such instrument), shared by one batch's items:
+#: a day's queue inspects the same stall's scales again and again.
+InstrumentCache = dict[str, "Instrument | None"]
+
+
+def _instruments(
+    definition: FormDefinition, answers: dict[str, Any], cache: InstrumentCache
+) -> dict[str, Instrument]:
     """Each instrument answer resolved by QR token or printed code, by answer path."""
     refs = instrument_refs(definition, answers)
-    if not refs:
-        return {}
-    wanted = {ref for _path, ref in refs}
-    rows = db.session.scalars(
-        select(Instrument).where(Instrument.qr_token.in_(wanted) | Instrument.code.in_(wanted))
-    ).all()
-    by_ref = {row.qr_token: row for row in rows} | {row.code: row for row in rows}
+    unknown = {ref for _path, ref in refs} - cache.keys()
+    if unknown:
+        rows = db.session.scalars(
+            select(Instrument).where(
+                Instrument.qr_token.in_(unknown) | Instrument.code.in_(unknown)
+            )
+        ).all()
+        cache.update(dict.fromkeys(unknown))
+        cache.update({row.qr_token: row for row in rows if row.qr_token in unknown})
+        cache.update({row.code: row for row in rows if row.code in unknown})
     missing = {
         path: ["no registered instrument with this code or QR token"]
         for path, ref in refs
-        if ref not in by_ref
+        if cache.get(ref) is None
     }
     if missing:
         raise Rejected("INSTRUMENT_UNKNOWN", missing)
-    return {path: by_ref[ref] for path, ref in refs}
+    return {path: instrument for path, ref in refs if (instrument := cache[ref]) is not None}
 
 
 def _facts(instrument: Instrument) -> InstrumentFacts:
@@ -217,6 +227,7 @@ def build_inspection(
     forms: FormRegistry,
     pack: RulePack,
     received_at: datetime,
+    instrument_cache: InstrumentCache | None = None,
 ) -> Inspection:
     """A new, unflushed inspection with its findings and expected attachments.
 
@@ -224,7 +235,8 @@ def build_inspection(
         measurements the engine refuses.
     """
     merchant = _merchant(actor, item.answers)
-    instruments = _instruments(definition, item.answers)
+    cache = {} if instrument_cache is None else instrument_cache
+    instruments = _instruments(definition, item.answers, cache)
     original = _superseded(item.supersedes)
     evaluation = _evaluate(definition, item, instruments, pack)
     verdict = verdict_of(evaluation, forms.violations)

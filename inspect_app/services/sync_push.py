@@ -38,6 +38,7 @@ from inspect_app.models import Device, Inspection, Instrument, User
 from inspect_app.models.types import utcnow
 from inspect_app.services import audit, reference
 from inspect_app.services.inspection_record import (
+    InstrumentCache,
     ItemResult,
     PushItem,
     Rejected,
@@ -58,6 +59,8 @@ class _BatchEffects:
 
     created: list[Inspection] = field(default_factory=list)
     instruments: dict[int, Instrument] = field(default_factory=dict)
+    #: Instrument lookups by QR token or code, valid for the whole batch (one transaction).
+    lookups: InstrumentCache = field(default_factory=dict)
 
 
 def _existing(uuids: Iterable[str]) -> dict[str, Inspection]:
@@ -92,7 +95,9 @@ def _store_one(
                 errors.setdefault(issue.path or "_schema", []).append(message)
             raise Rejected("VALIDATION_FAILED", errors)
         with db.session.begin_nested():
-            inspection = build_inspection(actor, device, item, definition, forms, pack, now)
+            inspection = build_inspection(
+                actor, device, item, definition, forms, pack, now, effects.lookups
+            )
             inspection.clock_skew = item.captured_at - now > CLOCK_SKEW_LIMIT
             db.session.add(inspection)
             db.session.flush()
@@ -106,7 +111,7 @@ def _store_one(
         return result
     effects.created.append(inspection)
     if inspection.instrument_id is not None:
-        instrument = db.session.get(Instrument, inspection.instrument_id)
+        instrument = db.session.get(Instrument, inspection.instrument_id)  # identity map hit
         if instrument is not None:
             effects.instruments[instrument.id] = instrument
     return result_for(inspection, "created")
