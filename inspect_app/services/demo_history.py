@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from inspect_app.config import PROJECT_ROOT
 from inspect_app.domain import rulepacks
+from inspect_app.domain.prepackages import sampling_plan
 from inspect_app.extensions import db
 from inspect_app.formdefs import load_registry
 from inspect_app.models import Instrument, Merchant, User
@@ -74,10 +75,7 @@ def _scale_answers(rng: random.Random, merchant: Merchant, scale: Instrument) ->
 
 def _prepack_answers(rng: random.Random, merchant: Merchant) -> dict[str, Any]:
     nominal, lot = rng.choice([(5000, 120), (2500, 60), (500, 200), (1000, 40)])
-    plan = rulepacks.load("cn")
-    from inspect_app.domain.prepackages import sampling_plan
-
-    size = sampling_plan(plan, lot).sample_size
+    size = sampling_plan(rulepacks.load("cn"), lot).sample_size
     short = rng.random() < 0.15
     base = nominal - (nominal // 100 if short else 0)
     sample = [{"net": str(base + rng.randint(-2, 4))} for _ in range(size)]
