@@ -10,7 +10,7 @@ export const ACCURACY_CLASSES = ['I', 'II', 'III', 'IIII'];
 export const UNITS = ['g', 'mL', 'm', 'm2', 'count'];
 const STAGES = { initial: ['initial', '首次检定'], in_service: ['in-service', '使用中检查'] };
 
-// quantities.MESSAGES, for the codes this module raises.
+// quantities.MESSAGES, for the codes this module and optics.js raise.
 const MESSAGES = {
   INVALID_NUMBER: ['{field} must be a finite decimal number, got {value}',
     '{field} 必须是有限的十进制数，收到 {value}'],
@@ -43,6 +43,9 @@ const MESSAGES = {
     '批量 {lot} 的抽样方案要求抽取 {required} 件，收到 {given} 件'],
   QUANTITY_NEGATIVE: ['package {index}: actual quantity {value} is below zero',
     '第 {index} 件：实际含量 {value} 小于零'],
+  AXIS_INVALID: ['the axis must be between 0 and 180 degrees when there is a cylinder, got {value}',
+    '有柱镜时轴位须在 0 至 180 度之间，收到 {value}'],
+  NO_TOLERANCE: ['the {table} table gives no tolerance for {value}', '{table} 表对 {value} 没有规定允差'],
 };
 
 export class MeasurementError extends Error {
@@ -77,7 +80,7 @@ export function num(value, name = 'value') {
 
 // ------------------------------------------------------------------ tables
 
-function interval(raw) {
+export function interval(raw) {
   return {
     lower: Dec.parse(raw.lower),
     inclusive: raw.lower_inclusive,
@@ -86,7 +89,7 @@ function interval(raw) {
 }
 
 /** Interval.contains: bounds multiplied by ``scale`` so the comparison stays exact. */
-function contains(iv, x, scale = null) {
+export function contains(iv, x, scale = null) {
   const lower = scale ? iv.lower.mul(scale) : iv.lower;
   const c = x.cmp(lower);
   if (c < 0 || (c === 0 && !iv.inclusive)) return false;
@@ -101,7 +104,7 @@ export function describe(iv, variable, unit) {
   return iv.upper === null ? text : `${text} ≤ ${fmt(iv.upper)}${u}`;
 }
 
-function findBand(table, x, scale = null, labelUnit = null) {
+export function findBand(table, x, scale = null, labelUnit = null) {
   for (const raw of table.bands) {
     const iv = interval(raw);
     if (contains(iv, x, scale)) {
@@ -115,7 +118,7 @@ function findBand(table, x, scale = null, labelUnit = null) {
 
 function packRef(pack) { return { id: pack.id, version: pack.version }; }
 
-function reason(code, en, zh, ok) { return { code, en, zh, ok }; }
+export function reason(code, en, zh, ok) { return { code, en, zh, ok }; }
 
 function uniqueCitations(list) {
   const seen = new Map();
@@ -126,7 +129,7 @@ function uniqueCitations(list) {
   return [...seen.values()];
 }
 
-function common(pack, passed, reasons, citations) {
+export function common(pack, passed, reasons, citations) {
   return { pack: packRef(pack), passed, unverified: citations.some((c) => !c.verified),
     reasons, citations };
 }

@@ -1,8 +1,9 @@
 """The shared metrology vectors (tests/vectors/*.json) against the tablet's JavaScript.
 
-The page imports static/field/metrology.js and reads the rule packs from the API, exactly as
-the app does; each case is compared with the same rules as tests/domain/test_vectors.py
-(subset match, decimals compared as numbers, lists of exact length).
+The page imports static/field/metrology.js and optics.js and reads the rule packs from the
+API, exactly as the app does; each case is compared with the same rules as
+tests/domain/test_vectors.py (subset match, decimals compared as numbers, lists of exact
+length).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ PORTED = {
     "tolerable_deficiency",
     "sampling_plan",
     "evaluate_lot",
+    "check_lens",
+    "check_refractometer",
+    "check_focimeter",
 }
-#: Not ported to the tablet yet: optical-shop verdicts are the server's alone (docs/field-app.md).
-NOT_PORTED = {"check_lens", "check_refractometer", "check_focimeter"}
 
 RUNNER = (Path(__file__).parent / "vectors_runner.js").read_text(encoding="utf-8")
 
@@ -43,27 +45,26 @@ def _cases() -> list[dict[str, Any]]:
     return cases
 
 
-def test_every_scale_and_prepackage_vector_passes_in_the_browser(
+def test_every_vector_passes_in_the_browser(
     page: Any, live_server: LiveServer, stall: Stall
 ) -> None:
     cases = _cases()
-    ported = [c for c in cases if c["function"] in PORTED]
-    assert {c["function"] for c in cases} <= PORTED | NOT_PORTED
+    # Every function of every vector file has a JavaScript port: nothing is skipped.
+    assert {c["function"] for c in cases} == PORTED
     page.goto("/field/")
     result = page.evaluate(
         RUNNER,
         {
-            "cases": ported,
+            "cases": cases,
             "token": token(live_server.url, stall.inspector.username, stall.password),
         },
     )
     assert result["failures"] == []
     assert set(result["ran"]) == PORTED
-    assert sum(result["ran"].values()) == len(ported)
-    files = {c["file"] for c in ported}
-    assert files == {"scales", "prepackages"}
-    # Optics is not ported: the module must not pretend otherwise.
-    assert not {"checkLens", "checkRefractometer", "checkFocimeter"} & set(result["exported"])
+    assert sum(result["ran"].values()) == len(cases)
+    assert {c["file"] for c in cases} == {"scales", "prepackages", "optics"}
+    assert len([c for c in cases if c["file"] == "optics"]) == 25
+    assert {"checkLens", "checkRefractometer", "checkFocimeter"} <= set(result["exported"])
 
 
 def test_every_ui_string_exists_in_both_languages(page: Any, live_server: LiveServer) -> None:

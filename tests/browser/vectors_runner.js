@@ -1,7 +1,8 @@
-// Runs tests/vectors cases against static/field/metrology.js inside the page; the rules of
-// comparison are those of tests/domain/test_vectors.py (tests/vectors/README.md).
+// Runs tests/vectors cases against static/field/metrology.js and optics.js inside the page;
+// the rules of comparison are those of tests/domain/test_vectors.py (tests/vectors/README.md).
 (async ({ cases, token }) => {
   const M = await import('/static/field/metrology.js');
+  const O = await import('/static/field/optics.js');
   const headers = { Authorization: `Bearer ${token}` };
   const packs = {};
   for (const id of ['cn', 'oiml']) packs[id] = await (await fetch(`/api/v1/rulepacks/${id}`, { headers })).json();
@@ -14,6 +15,9 @@
     tolerable_deficiency: (p, i) => ({ t: M.tolerableDeficiency(p, i.nominal, i.unit).toString() }),
     sampling_plan: (p, i) => M.samplingPlan(p, i.lot_size),
     evaluate_lot: (p, i) => M.evaluateLot(p, i.nominal, i.unit, i.lot_size, i.quantities),
+    check_lens: (p, i) => O.checkLens(p, i.nominal, i.measured),
+    check_refractometer: (p, i) => O.checkRefractometer(p, i.nominal, i.reading, i.quantity),
+    check_focimeter: (p, i) => O.checkFocimeter(p, i.nominal, i.reading, i.resolution),
   };
   const DEC = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/;
   const same = (a, b) => {
@@ -58,5 +62,5 @@
     ran[c.function] = (ran[c.function] || 0) + 1;
     if (problem) failures.push(`${c.file}: ${c.name}: ${problem}`);
   }
-  return { failures, ran, exported: Object.keys(M) };
+  return { failures, ran, exported: [...Object.keys(M), ...Object.keys(O)] };
 })
