@@ -1,10 +1,10 @@
 // The instant verdict on the device: the same rules as inspect_app/domain/evaluation, from the
-// same answers, instrument record and rule pack. Findings come from answers that are
-// violations by themselves (a broken seal) and from the metrology port (metrology.js).
-// The verdict is "fail" when a finding is S1 or worse. Optical-shop measurements are judged by
-// the server only (not ported yet), so those forms get no on-device verdict.
+// same answers, instrument records and rule pack. Findings come from answers that are
+// violations by themselves (a broken seal) and from the metrology ports (metrology.js,
+// optics.js). The verdict is "fail" when a finding is S1 or worse.
 
 import * as M from './metrology.js';
+import * as O from './optics.js';
 
 const STAGE = 'in_service'; // market inspections check instruments in service
 
@@ -68,6 +68,14 @@ function sameLoad(rows, path) {
   return rows[0].load;
 }
 
+/** The instrument a flagged answer belongs to: same repeat item, else the form's own
+ * (evaluation._instrument_at), so findings are de-duplicated per instrument as on the server. */
+function instrumentAt(path, instruments) {
+  const prefix = path.includes('.') ? path.slice(0, path.lastIndexOf('.') + 1) : '';
+  const facts = instruments.get(`${prefix}instrument`) || instruments.get('instrument');
+  return facts ? facts.code : null;
+}
+
 function expiry(code, path, facts, marked, today) {
   const dates = [facts && facts.valid_until, typeof marked === 'string' ? marked : null];
   return dates.some((d) => d && /^\d{4}-\d{2}-\d{2}$/.test(d) && d < today)
@@ -116,19 +124,97 @@ function lotChecks(answers, pack) {
   return { checks: [{ path: 'sample', ...verdict }], findings };
 }
 
+// ------------------------------------------------------------------ optical shops
+
+const NUMBER = /^-?\d+(\.\d+)?$/;
+const typed = (v) => v !== undefined && v !== null && NUMBER.test(String(v).trim());
+
 /**
- * ``evaluate({definition, answers, facts, pack, violations, today})`` →
+ * One reference check of an instrument (evaluation/optics.py): a refractometer's against the
+ * refractometer sphere table, any other instrument's against the focimeter rules. A check the
+ * pack has no limit for (RULE_NOT_IN_PACK) is recorded as not judged and gives no finding.
+ * ``null`` while the row is incomplete: the server never sees such a row (validation).
+ */
+export function referenceCheck(pack, facts, ref, path) {
+  if (!ref || !typed(ref.reference_power) || !typed(ref.indication)) return null;
+  const nominal = M.num(ref.reference_power, `${path}.reference_power`);
+  const reading = M.num(ref.indication, `${path}.indication`);
+  if (!facts) {
+    throw new M.MeasurementError('INSTRUMENT_REQUIRED',
+      'Scan or enter the instrument before entering reference checks: its kind decides the limits.',
+      '请先扫描或输入器具编号，再录入标准镜片核查数据（允差取决于器具种类）。');
+  }
+  try {
+    return facts.kind === 'refractometer' ? O.checkRefractometer(pack, nominal, reading)
+      : O.checkFocimeter(pack, nominal, reading);
+  } catch (e) {
+    if (!(e instanceof M.MeasurementError) || e.code !== 'RULE_NOT_IN_PACK') throw e;
+    return { judged: false, code: e.code, en: e.en, zh: e.zh };
+  }
+}
+
+/** One spectacle lens against its prescription; ``null`` until both spheres are typed. */
+export function spectaclesCheck(pack, item, path) {
+  const keys = ['sphere', 'cylinder', 'axis'].flatMap((q) => [`prescribed_${q}`, `measured_${q}`]);
+  if (!item || !typed(item.prescribed_sphere) || !typed(item.measured_sphere)
+      || keys.some((k) => item[k] != null && !typed(item[k]))) return null;
+  // Each lens is built (and its axis checked) in the server's order: prescribed, then measured.
+  const lens = (prefix) => O.lensPower({
+    sphere: M.num(item[`${prefix}_sphere`], `${path}.${prefix}_sphere`),
+    cylinder: item[`${prefix}_cylinder`] == null ? '0' : M.num(item[`${prefix}_cylinder`], `${path}.${prefix}_cylinder`),
+    axis: item[`${prefix}_axis`] == null ? null : M.num(item[`${prefix}_axis`], `${path}.${prefix}_axis`),
+  });
+  const nominal = lens('prescribed');
+  return O.checkLens(pack, nominal, lens('measured'));
+}
+
+function opticsChecks(answers, instruments, pack, today) {
+  const checks = [];
+  const findings = [];
+  items(answers, 'instruments').forEach((item, index) => {
+    const base = `instruments.${index}`;
+    const facts = instruments.get(`${base}.instrument`) || null;
+    const expired = expiry('OPTICS_VERIFICATION_EXPIRED', `${base}.verification_valid_until`, facts,
+      item.verification_valid_until, today);
+    if (expired) findings.push(expired);
+    items(item, 'reference_checks').forEach((ref, n) => {
+      const path = `${base}.reference_checks.${n}`;
+      const verdict = referenceCheck(pack, facts, ref, path);
+      if (!verdict) return;
+      checks.push({ path, ...verdict });
+      if (verdict.passed === false) {
+        findings.push({ code: 'OPTICS_INSTRUMENT_OUT_OF_TOLERANCE', path, instrument: facts.code });
+      }
+    });
+  });
+  items(answers, 'spectacles').forEach((item, index) => {
+    const path = `spectacles.${index}`;
+    const verdict = spectaclesCheck(pack, item, path);
+    if (!verdict) return;
+    checks.push({ path, ...verdict });
+    if (!verdict.passed) findings.push({ code: 'SPECTACLES_OUT_OF_TOLERANCE', path, instrument: null });
+  });
+  return { checks, findings };
+}
+
+/**
+ * ``evaluate({definition, answers, facts, instruments, pack, violations, today})`` →
  * ``{verdict: 'pass'|'fail'|null, findings, checks, error}``. ``error`` is a MeasurementError
  * the server would refuse the inspection for (the inspector must fix it before saving).
  */
-export function evaluate({ definition, answers, facts, pack, violations, today }) {
-  const flagged = flaggedViolations(definition, answers).map((f) => ({ ...f, instrument: facts ? facts.code : null }));
+export function evaluate({ definition, answers, facts, instruments = new Map(), pack, violations, today }) {
+  // ``instruments``: the registered record of each instrument field by answer path
+  // ("instruments.0.instrument"); ``facts`` is the form's own instrument ("instrument").
+  const known = new Map(instruments);
+  if (facts && !known.has('instrument')) known.set('instrument', facts);
+  const flagged = flaggedViolations(definition, answers).map((f) => ({ ...f, instrument: instrumentAt(f.path, known) }));
   let measured = { checks: [], findings: [] };
   let error = null;
-  const supported = ['scale', 'prepackage'].includes(definition.inspection_type);
+  const supported = ['scale', 'prepackage', 'optics'].includes(definition.inspection_type);
   try {
     if (definition.inspection_type === 'scale') measured = scaleChecks(answers, facts, pack, today);
     else if (definition.inspection_type === 'prepackage') measured = lotChecks(answers, pack);
+    else if (definition.inspection_type === 'optics') measured = opticsChecks(answers, known, pack, today);
   } catch (e) {
     if (!(e instanceof M.MeasurementError)) throw e;
     error = e;

@@ -1,11 +1,13 @@
 // Live feedback beside each row while numbers are typed: a weighing's error, its limit and
-// pass/fail; a sampled package's shortage against T and 2T. Each row is judged on its own
+// pass/fail; a sampled package's shortage against T and 2T; an optical instrument's reference
+// check and a spectacle lens against the prescription. Each row is judged on its own
 // so the inspector sees the result before the table is complete; the verdict itself comes
 // from the whole table (preview.js), exactly as the server computes it.
 
 import { Dec, fmt } from '../decimal.js';
 import { lang, t } from '../i18n.js';
 import * as M from '../metrology.js';
+import { referenceCheck, spectaclesCheck } from '../preview.js';
 import { clear, h } from '../ui.js';
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -68,4 +70,51 @@ export function lotRowFeedback(rendered, values, pack) {
     clear(slot, h(`span.point.${cls ? 'fail' : 'pass'}`, { testid: 'package-result' },
       cls ? t(`feedback.${cls}`, { shortage: fmt(shortage) }) : '✓'));
   });
+}
+
+const QUANTITY_KEYS = { 'meridian 1': 'quantity.meridian1', 'meridian 2': 'quantity.meridian2',
+  cylinder: 'quantity.cylinder', axis: 'quantity.axis', zero: 'quantity.zero', sphere: 'quantity.sphere',
+  pd: 'quantity.pd', power: 'quantity.power' };
+
+/** "error +0.05 D, limit ±0.03 D" for one checked quantity of an optics verdict. */
+function opticsPoint(p, named) {
+  const unit = p.unit === '°' ? '°' : ` ${p.unit}`;
+  const text = t('feedback.optics_point', { error: `${fmt(p.error, true)}${unit}`, tolerance: `${fmt(p.tolerance)}${unit}` });
+  return h(`span.point.${p.passed ? 'pass' : 'fail'}`, named ? `${t(QUANTITY_KEYS[p.quantity] || p.quantity)}: ${text}` : text);
+}
+
+function showOptics(slot, compute) {
+  let verdict;
+  try {
+    verdict = compute();
+  } catch (error) {
+    clear(slot, h('span.point.fail', { testid: 'optics-result' }, error.en ? (lang() === 'en' ? error.en : error.zh) : String(error)));
+    return;
+  }
+  if (!verdict) { slot.replaceChildren(); return; }
+  if (verdict.judged === false) {
+    // The pack publishes no limit for this check: the reading is kept, not judged (no finding).
+    clear(slot, h('span.point.unknown', { testid: 'optics-result' }, t('feedback.not_judged')));
+    return;
+  }
+  const many = verdict.points.length > 1;
+  const notes = verdict.reasons.slice(1).filter((r) => r.ok === false).map((r) => h('span.point.fail', lang() === 'en' ? r.en : r.zh));
+  clear(slot, h(`div.optics-result.${verdict.passed ? 'pass' : 'fail'}`, { testid: 'optics-result' },
+    verdict.points.map((p) => opticsPoint(p, many)), notes,
+    h('b', verdict.passed ? `✓ ${t('verdict.pass')}` : `✗ ${t('verdict.fail')}`)));
+}
+
+/** Each reference check of each instrument, and each spectacle lens, of an optical-shop form. */
+export function opticsRowFeedback(slots, answers, instruments, pack) {
+  for (const [key, slot] of slots) {
+    let m = /^instruments\.(\d+)\.reference_checks\.(\d+)$/.exec(key);
+    if (m) {
+      const item = (answers.instruments || [])[Number(m[1])];
+      const ref = item && (item.reference_checks || [])[Number(m[2])];
+      showOptics(slot, () => referenceCheck(pack, instruments.get(`instruments.${m[1]}.instrument`) || null, ref, key));
+      continue;
+    }
+    m = /^spectacles\.(\d+)$/.exec(key);
+    if (m) showOptics(slot, () => spectaclesCheck(pack, (answers.spectacles || [])[Number(m[1])], key));
+  }
 }

@@ -13,7 +13,7 @@ import { scan } from '../scan.js';
 import * as sync from '../sync.js';
 import { clear, h, isoWithOffset, loc, localDate, toast, verdictBadge } from '../ui.js';
 import { navigate, refreshStatus } from '../app.js';
-import { lotRowFeedback, scaleRowFeedback } from './feedback.js';
+import { lotRowFeedback, opticsRowFeedback, scaleRowFeedback } from './feedback.js';
 
 export async function newDraft(form, merchant, instrument) {
   const values = {};
@@ -29,6 +29,18 @@ export async function newDraft(form, merchant, instrument) {
     values, geotag: null, started_at: isoWithOffset(), created_at: now, updated_at: now };
   await db.put('drafts', draft);
   return draft;
+}
+
+/** [path, typed reference] of every instrument field, in repeat rows too. */
+function instrumentRefs(fields, values, prefix = '', out = []) {
+  for (const spec of fields) {
+    const value = values ? values[spec.key] : undefined;
+    if (spec.type === 'instrument' && value) out.push([prefix + spec.key, value]);
+    if (spec.type === 'repeat' && Array.isArray(value)) {
+      value.forEach((row, i) => instrumentRefs(spec.fields, row, `${prefix}${spec.key}.${i}.`, out));
+    }
+  }
+  return out;
 }
 
 function photoRefs(fields, answers, out = []) {
@@ -52,9 +64,16 @@ export async function inspectScreen(main, draftId) {
   const [pack, violationList, merchants] = await Promise.all([db.get('packs', PACK_ID), db.all('violations'), merchantsList()]);
   const violations = new Map(violationList.map((v) => [v.code, v]));
   let facts = null;
+  let instruments = new Map(); // answer path → registered instrument, for optical shops' rows
   const resolveFacts = async () => {
-    const ref = labelRef(draft.values.instrument);
-    facts = ref ? await findInstrument(ref) : null;
+    const found = new Map();
+    for (const [path, raw] of instrumentRefs(definition.fields, draft.values)) {
+      const ref = labelRef(raw);
+      const record = ref ? await findInstrument(ref) : null;
+      if (record) found.set(path, record);
+    }
+    facts = found.get('instrument') || null;
+    instruments = found;
   };
   await resolveFacts();
 
@@ -84,7 +103,10 @@ export async function inspectScreen(main, draftId) {
       const found = ref ? await findInstrument(labelRef(ref)) : null;
       if (!ref) return '';
       if (!found) return h('span.badge.fail', t('home.unknown_instrument', { ref }));
-      return h('span', `${found.code} · ${t(`kind.${found.kind}`)} · ${found.accuracy_class || ''} Max ${found.max ?? '—'} g e ${found.e ?? '—'} g`);
+      // Class, Max and e mean something for scales only; optical instruments have none.
+      const scale = found.max || found.e || found.accuracy_class
+        ? ` · ${found.accuracy_class || ''} Max ${found.max ?? '—'} g e ${found.e ?? '—'} g` : '';
+      return h('span', `${found.code} · ${t(`kind.${found.kind}`)}${scale}`);
     },
     captureGeotag: (cb) => watchPosition((g) => { if (g) cb(g); }),
   };
@@ -112,18 +134,20 @@ export async function inspectScreen(main, draftId) {
       const answers = buildAnswers(definition.fields, draft.values);
       let result;
       try {
-        result = evaluate({ definition, answers, facts, pack, violations, today: localDate() });
+        result = evaluate({ definition, answers, facts, instruments, pack, violations, today: localDate() });
       } catch (e) {
         result = { verdict: null, findings: [], checks: [], error: e };
       }
       drawPreview(result, validate(definition.fields, draft.values).length);
       if (definition.inspection_type === 'scale') scaleRowFeedback(rendered.slots, draft.values, facts, pack);
       if (definition.inspection_type === 'prepackage') lotRowFeedback(rendered, draft.values, pack);
+      if (definition.inspection_type === 'optics') opticsRowFeedback(rendered.slots, answers, instruments, pack);
     });
   }
 
   function drawPreview(result, missing) {
     const lot = result.checks.find((c) => c.kind === 'lot');
+    const unjudged = result.checks.filter((c) => c.judged === false).length;
     // An incomplete form can already fail (a broken seal), but it cannot pass yet.
     const badge = missing && result.verdict !== 'fail'
       ? h('span.badge.unknown', { testid: 'preview-verdict' }, t('inspect.incomplete', { n: missing }))
@@ -133,6 +157,7 @@ export async function inspectScreen(main, draftId) {
       result.error ? h('p.error', { testid: 'measurement-error' }, errorText(result.error)) : null,
       lot ? h('p.lot-summary', { testid: 'lot-summary' }, t('inspect.lot_summary', { t: lot.t, unit: lot.deficiency.unit,
         n: lot.plan.sample_size, mean: lot.mean, limit: lot.average_limit ?? '—', t1: lot.t1_count, t2: lot.t2_count })) : null,
+      unjudged ? h('p.muted', { testid: 'not-judged' }, t('inspect.not_judged', { n: unjudged })) : null,
       result.findings.length ? h('ul.findings', { testid: 'preview-findings' }, result.findings.map((f) => h('li',
         h('b', f.violation ? f.violation.severity : '?'), ' ', f.violation ? loc(f.violation.title) : f.code))) : null);
     return result;
@@ -142,7 +167,8 @@ export async function inspectScreen(main, draftId) {
     clearTimeout(saveTimer);
     const issues = validate(definition.fields, draft.values);
     const answers = buildAnswers(definition.fields, draft.values);
-    const result = evaluate({ definition, answers, facts: (await resolveFacts(), facts), pack, violations, today: localDate() });
+    await resolveFacts();
+    const result = evaluate({ definition, answers, facts, instruments, pack, violations, today: localDate() });
     if (issues.length || result.error) {
       const fieldLabel = (path) => {
         const el = rendered.el.querySelector(`[data-path="${CSS.escape(path)}"] .label`);
