@@ -63,6 +63,7 @@ export async function request(path, options = {}) {
     try { data = await response.json(); } catch { data = null; }
   }
   if (!response.ok) throw new ApiError(classify(response.status), response.status, data);
+  if (response.status === 204) return null; // No Content: e.g. DELETE /auth/token (sign-out)
   if (data === null) {
     // A 2xx that is not our JSON did not come from our server: a proxy or a captive portal.
     throw new ApiError('transient', response.status, null, 'unexpected response');

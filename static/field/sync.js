@@ -24,16 +24,18 @@ const listeners = new Set();
 export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
 export function notify() { for (const fn of listeners) fn(); }
 
-/** Start the triggers; call once after sign-in. */
+/** Start the triggers after each sign-in. A run without a session schedules nothing, so a
+ * sign-out ends the timer chain; signing in again restarts it (the outbox goes home). */
 let started = false;
 export function start() {
+  failures = 0;
+  schedule(2000);
   if (started) return;
   started = true;
   window.addEventListener('online', () => { failures = 0; syncNow('online'); });
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible') syncNow('visible');
   });
-  schedule(2000);
 }
 
 function schedule(delay) {

@@ -3,11 +3,12 @@
 // from the local cache.
 
 import * as db from '../db.js';
-import { t } from '../i18n.js';
+import { lang, t } from '../i18n.js';
 import { findInstrument, labelRef, merchantsList, openForms } from '../refdata.js';
 import { scan } from '../scan.js';
+import { pendingWork, signOut } from '../signout.js';
 import { age, clear, daysUntil, formatDate, formatTime, h, loc, toast, verdictBadge } from '../ui.js';
-import { navigate } from '../app.js';
+import { navigate, refreshStatus } from '../app.js';
 import { newDraft } from './inspect.js';
 
 const SCALE_KINDS = ['price_computing_scale', 'platform_scale', 'dial_scale', 'steelyard'];
@@ -30,6 +31,19 @@ export async function scanAndOpen() {
   }
 }
 
+async function signOutClicked(button) {
+  const work = await pendingWork();
+  const parts = ['outbox', 'attention', 'photos', 'drafts'].filter((k) => work[k])
+    .map((k) => t(`signout.${k}`, { n: work[k] }));
+  // Nothing is deleted either way; the warning says what stays and who can sign in next.
+  if (parts.length && !window.confirm(t('signout.confirm', { list: parts.join(lang() === 'zh' ? '，' : ', ') }))) return;
+  button.disabled = true;
+  const { revoked } = await signOut();
+  toast(t(revoked ? 'signout.done' : 'signout.not_revoked'), 'good');
+  refreshStatus();
+  navigate('#/login');
+}
+
 export async function homeScreen(main) {
   const session = await db.kvGet('session');
   const drafts = (await db.all('drafts')).sort((a, b) => b.updated_at.localeCompare(a.updated_at));
@@ -38,8 +52,9 @@ export async function homeScreen(main) {
   const find = (event) => { event.preventDefault(); openRef(code.value); };
   const prepared = await db.kvGet('prepared_at');
   const pulled = await db.kvGet('pulled_at');
+  const out = h('button.big', { type: 'button', testid: 'sign-out', onclick: () => signOutClicked(out) }, t('signout.button'));
   clear(main,
-    h('h1', t('home.title', { name: session.user.display_name })),
+    h('div.home-head', h('h1', t('home.title', { name: session.user.display_name })), out),
     prepared ? h('p.ready', { testid: 'offline-ready' }, `✓ ${t('prepare.ready')} · ${t('home.data_as_of', { time: formatTime(pulled || prepared) })}`) : null,
     h('div.start',
       h('button.huge.primary', { type: 'button', testid: 'scan-button', onclick: scanAndOpen }, t('home.scan')),

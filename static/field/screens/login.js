@@ -5,15 +5,16 @@ import { ApiError, request } from '../api.js';
 import * as db from '../db.js';
 import { lang, setLang, t } from '../i18n.js';
 import { prepareOffline } from '../refdata.js';
+import { lastUser } from '../signout.js';
 import { clear, h } from '../ui.js';
 import { afterLogin, navigate } from '../app.js';
 
 export async function loginScreen(main) {
-  const previous = await db.kvGet('session');
-  const waiting = await db.count('outbox');
+  // The last user, also after a sign-out: their name is shown if their work still waits.
+  const previous = await lastUser();
   const error = h('p.error', { role: 'alert', testid: 'login-error' });
   const username = h('input', { name: 'username', autocomplete: 'username', required: true,
-    value: previous ? previous.user.username : '' });
+    value: previous ? previous.username : '' });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const device = h('input', { name: 'device_name', required: true,
     value: (await db.kvGet('device_name')) || `${t('login.device_default')} ${new Date().toISOString().slice(0, 10)}` });
@@ -27,9 +28,15 @@ export async function loginScreen(main) {
     try {
       const result = await request('/api/v1/auth/token', { method: 'POST', token: null,
         json: { username: username.value.trim(), password: password.value, device_name: device.value.trim() } });
-      if (previous && previous.user.id !== result.user.id && waiting) {
-        // Someone else's unsent work is on this tablet: never send it under another name.
-        throw new Error(t('login.other_user_outbox', { n: waiting, name: previous.user.display_name }));
+      // Someone else's unsent work is on this tablet: never send it under another name. The
+      // records carry their owner, so the rule holds whoever signed in or out last.
+      const others = (await db.all('outbox')).filter((item) => item.user_id !== result.user.id);
+      if (others.length) {
+        const name = previous && others.some((item) => item.user_id === previous.id)
+          ? previous.display_name : t('login.another_user');
+        // The token just issued is not going to be used: revoke it (best effort).
+        request('/api/v1/auth/token', { method: 'DELETE', token: result.token }).catch(() => {});
+        throw new Error(t('login.other_user_outbox', { n: others.length, name }));
       }
       await db.tx('kv', 'readwrite', async (s) => {
         await s.kv.put({ token: result.token, expires_at: result.expires_at, device_id: result.device_id,
