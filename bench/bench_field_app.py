@@ -37,17 +37,8 @@ from inspect_app.models.instrument import InstrumentKind  # noqa: E402
 from inspect_app.models.place import MerchantKind  # noqa: E402
 from inspect_app.models.user import Role  # noqa: E402
 from inspect_app.services import accounts, reference  # noqa: E402
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 INSTRUMENTS = 5000
 LOOKUPS = 200
 RELOADS = 5
@@ -174,7 +165,7 @@ def measure(app: Any) -> dict[str, Any]:
     thread.start()
     out: dict[str, Any] = {}
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         out["chromium"] = browser.version
         context = browser.new_context(
             base_url=f"http://127.0.0.1:{port}", viewport={"width": 1280, "height": 800}

@@ -25,18 +25,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from inspect_app.extensions import db
 from inspect_app.models import Instrument, Market, Merchant, User
 from inspect_app.models.user import Role
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import unavailable
 
-CHROMIUM = os.environ.get("INSPECT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # A 10-inch tablet in landscape, held at a market stall.
 TABLET = {"width": 1280, "height": 800}
 MARKET_AT = {"latitude": 40.8561, "longitude": 111.6841, "accuracy": 8}
