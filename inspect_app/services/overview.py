@@ -97,7 +97,7 @@ def inspector_recent(user: User, limit: int = 20) -> list[Inspection]:
     )
 
 
-def users_with_devices() -> list[User]:
+def all_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.role, User.username)))
 
 

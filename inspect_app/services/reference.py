@@ -31,27 +31,27 @@ def log_change(entity: str, entity_id: int, region_id: int | None, op: ChangeOp)
     db.session.add(ChangeLogEntry(entity=entity, entity_id=entity_id, op=op, region_id=region_id))
 
 
+def _add(entity: str, row: Market | Merchant | Instrument, region_id: int) -> None:
+    db.session.add(row)
+    db.session.flush()  # the id is what the change log records
+    log_change(entity, row.id, region_id, ChangeOp.UPSERT)
+
+
 def add_market(actor: User | None, **fields: Any) -> Market:
     market = Market(**fields)
-    db.session.add(market)
-    db.session.flush()
-    log_change("market", market.id, market.region_id, ChangeOp.UPSERT)
+    _add("market", market, market.region_id)
     return market
 
 
 def add_merchant(actor: User | None, **fields: Any) -> Merchant:
     merchant = Merchant(**fields)
-    db.session.add(merchant)
-    db.session.flush()
-    log_change("merchant", merchant.id, merchant.region_id, ChangeOp.UPSERT)
+    _add("merchant", merchant, merchant.region_id)
     return merchant
 
 
 def add_instrument(actor: User | None, merchant: Merchant, **fields: Any) -> Instrument:
     instrument = Instrument(merchant_id=merchant.id, **fields)
-    db.session.add(instrument)
-    db.session.flush()
-    log_change("instrument", instrument.id, merchant.region_id, ChangeOp.UPSERT)
+    _add("instrument", instrument, merchant.region_id)
     return instrument
 
 

@@ -120,21 +120,28 @@ def _last_inspections(instrument_ids: Iterable[int]) -> dict[int, Inspection]:
     return {row.instrument_id: row for row in rows if row.instrument_id is not None}
 
 
-def _load(entity: str, ids: list[int]) -> dict[int, dict[str, Any]]:
-    loaders: Mapping[str, Callable[[list[int]], dict[int, dict[str, Any]]]] = {
-        "market": lambda ids: {
-            m.id: _market(m) for m in db.session.scalars(select(Market).where(Market.id.in_(ids)))
-        },
-        "merchant": lambda ids: {
-            m.id: _merchant(m)
-            for m in db.session.scalars(select(Merchant).where(Merchant.id.in_(ids)))
-        },
-    }
-    if entity == "instrument":
-        rows = list(db.session.scalars(select(Instrument).where(Instrument.id.in_(ids))))
-        last = _last_inspections(r.id for r in rows)
-        return {r.id: _instrument(r, last.get(r.id)) for r in rows}
-    return loaders[entity](ids)
+def _load_markets(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = db.session.scalars(select(Market).where(Market.id.in_(ids)))
+    return {m.id: _market(m) for m in rows}
+
+
+def _load_merchants(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = db.session.scalars(select(Merchant).where(Merchant.id.in_(ids)))
+    return {m.id: _merchant(m) for m in rows}
+
+
+def _load_instruments(ids: list[int]) -> dict[int, dict[str, Any]]:
+    rows = list(db.session.scalars(select(Instrument).where(Instrument.id.in_(ids))))
+    last = _last_inspections(r.id for r in rows)
+    return {r.id: _instrument(r, last.get(r.id)) for r in rows}
+
+
+#: One query per entity per page, whatever the page holds.
+_LOADERS: Mapping[str, Callable[[list[int]], dict[int, dict[str, Any]]]] = {
+    "market": _load_markets,
+    "merchant": _load_merchants,
+    "instrument": _load_instruments,
+}
 
 
 def pull(user: User, cursor: int, limit: int) -> PullPage:
@@ -159,7 +166,7 @@ def pull(user: User, cursor: int, limit: int) -> PullPage:
     by_entity: dict[str, list[int]] = {}
     for entity, entity_id in latest:
         by_entity.setdefault(entity, []).append(entity_id)
-    data = {entity: _load(entity, ids) for entity, ids in by_entity.items()}
+    data = {entity: _LOADERS[entity](ids) for entity, ids in by_entity.items()}
     changes = []
     for (entity, entity_id), row in latest.items():
         current = data[entity].get(entity_id)

@@ -18,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.get("/")
 @roles_required(Role.ADMIN)
 def index() -> str:
-    users = overview.users_with_devices()
+    users = overview.all_users()
     devices = overview.recent_devices()
     return render_template("web/admin.html", users=users, devices=devices)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -55,6 +56,13 @@ class Evaluation:
 
 
 Checks = tuple[tuple[JSONDict, ...], tuple[FindingDraft, ...]]
+
+
+def repeat_items(value: object) -> list[Mapping[str, object]]:
+    """The items of an answered repeat group (validated answers; this narrows the type)."""
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
 
 
 def number(value: object, path: str) -> Decimal:

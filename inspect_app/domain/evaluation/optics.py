@@ -21,15 +21,12 @@ from inspect_app.domain.evaluation.model import (
     InstrumentFacts,
     expiry_finding,
     number,
+    repeat_items,
 )
 from inspect_app.domain.optics import LensPower, check_focimeter, check_lens, check_refractometer
 from inspect_app.domain.quantities import MeasurementError
 from inspect_app.domain.rulepacks import RulePack
 from inspect_app.domain.verdicts import JSONDict
-
-
-def _items(value: object) -> list[Mapping[str, object]]:
-    return [i for i in value if isinstance(i, Mapping)] if isinstance(value, list) else []
 
 
 def _instrument_checks(
@@ -51,7 +48,7 @@ def _instrument_checks(
     )
     if expired:
         findings.append(expired)
-    for n, ref in enumerate(_items(item.get("reference_checks"))):
+    for n, ref in enumerate(repeat_items(item.get("reference_checks"))):
         path = f"{base}.reference_checks.{n}"
         nominal = number(ref.get("reference_power"), f"{path}.reference_power")
         reading = number(ref.get("indication"), f"{path}.indication")
@@ -102,12 +99,12 @@ def evaluate_optics(
     """Judge every instrument and every pair of spectacles answered."""
     checks: list[JSONDict] = []
     findings: list[FindingDraft] = []
-    for index, item in enumerate(_items(answers.get("instruments"))):
+    for index, item in enumerate(repeat_items(answers.get("instruments"))):
         facts = instruments.get(f"instruments.{index}.instrument")
         more_checks, more_findings = _instrument_checks(index, item, facts, pack, inspected_on)
         checks.extend(more_checks)
         findings.extend(more_findings)
-    for index, item in enumerate(_items(answers.get("spectacles"))):
+    for index, item in enumerate(repeat_items(answers.get("spectacles"))):
         if item.get("measured_sphere") is None or item.get("prescribed_sphere") is None:
             continue
         path = f"spectacles.{index}"

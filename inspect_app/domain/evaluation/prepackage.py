@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from inspect_app.domain.evaluation.model import Checks, FindingDraft, InstrumentFacts, number
+from inspect_app.domain.evaluation.model import (
+    Checks,
+    FindingDraft,
+    InstrumentFacts,
+    number,
+    repeat_items,
+)
 from inspect_app.domain.prepackages import evaluate_lot
 from inspect_app.domain.rulepacks import RulePack
 from inspect_app.domain.verdicts import JSON
@@ -25,15 +31,11 @@ def evaluate_prepackage(
     inspected_on: date,
 ) -> Checks:
     """Judge the lot when its nominal quantity, unit, lot size and sample are answered."""
-    sample = answers.get("sample")
+    sample = repeat_items(answers.get("sample"))
     nominal, unit, lot_size = answers.get("nominal"), answers.get("unit"), answers.get("lot_size")
-    if not isinstance(sample, list) or not sample or nominal is None or lot_size is None:
+    if not sample or nominal is None or lot_size is None:
         return (), ()
-    quantities = [
-        number(item.get("net"), f"sample.{n}.net")
-        for n, item in enumerate(sample)
-        if isinstance(item, Mapping)
-    ]
+    quantities = [number(item.get("net"), f"sample.{n}.net") for n, item in enumerate(sample)]
     verdict = evaluate_lot(
         pack, number(nominal, "nominal"), str(unit), int(number(lot_size, "lot_size")), quantities
     )

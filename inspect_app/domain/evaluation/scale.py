@@ -19,6 +19,7 @@ from inspect_app.domain.evaluation.model import (
     InstrumentFacts,
     expiry_finding,
     number,
+    repeat_items,
 )
 from inspect_app.domain.quantities import MeasurementError
 from inspect_app.domain.rulepacks import RulePack
@@ -31,13 +32,6 @@ from inspect_app.domain.scales import (
 from inspect_app.domain.verdicts import JSONDict
 
 STAGE = "in_service"
-
-
-def _items(answers: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-    value = answers.get(key)
-    if not isinstance(value, list):
-        return []
-    return [item for item in value if isinstance(item, Mapping)]
 
 
 def _spec(facts: InstrumentFacts | None) -> ScaleSpec:
@@ -99,9 +93,9 @@ def evaluate_scale(
     checks: list[JSONDict] = []
     findings: list[FindingDraft] = []
     tests = (
-        ("test_points", _items(answers, "test_points")),
-        ("eccentricity", _items(answers, "eccentricity")),
-        ("repeatability", _items(answers, "repeatability")),
+        ("test_points", repeat_items(answers.get("test_points"))),
+        ("eccentricity", repeat_items(answers.get("eccentricity"))),
+        ("repeatability", repeat_items(answers.get("repeatability"))),
     )
     if any(items for _key, items in tests):
         spec = _spec(facts)
