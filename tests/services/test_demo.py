@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from inspect_app import create_app
 from inspect_app.extensions import db
 from inspect_app.models import Finding, Inspection, Instrument, Market, Merchant, Region, User
 from inspect_app.models.user import Role
 from inspect_app.services import audit
+from tests.conftest import base_config
 
 
 def _count(model: type) -> int:
@@ -43,16 +47,40 @@ def test_seed_demo_loads_a_realistic_demo(runner: Any) -> None:
     assert audit.verify_chain().first_bad_id is None
 
 
-def test_seed_demo_is_deterministic(runner: Any) -> None:
+def _demo_fingerprint() -> list[Any]:
+    """What must come out the same on every run (QR tokens are random by design)."""
+    return [
+        list(db.session.scalars(select(Merchant.name).order_by(Merchant.id))),
+        list(
+            db.session.execute(
+                select(Instrument.code, Instrument.valid_until).order_by(Instrument.id)
+            ).all()
+        ),
+        list(
+            db.session.execute(
+                select(Inspection.uuid, Inspection.verdict).order_by(Inspection.id)
+            ).all()
+        ),
+    ]
+
+
+def test_seed_demo_is_deterministic(runner: Any, sqlite_template: Path, tmp_path: Path) -> None:
     runner.invoke(args=["seed-demo"])
-    codes = list(db.session.scalars(select(Instrument.code).order_by(Instrument.id)))
-    names = list(db.session.scalars(select(Merchant.name).order_by(Merchant.id)))
-    assert codes[:3] == ["NM-0102-000001", "NM-0102-000002", "NM-0102-000003"]
-    assert names[0] == db.session.scalar(select(Merchant.name).order_by(Merchant.id).limit(1))
-    # a second run changes nothing
+    first = _demo_fingerprint()
+    assert first[1][0][0] == "NM-0102-000001"
+    # the same seed into a second, separate database gives the same demo
+    copy = tmp_path / "second.sqlite3"
+    shutil.copyfile(sqlite_template, copy)
+    other = create_app(base_config(tmp_path, f"sqlite:///{copy}"))
+    with other.app_context():
+        assert other.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+        second = _demo_fingerprint()
+        db.engine.dispose()
+    assert second == first
+    # a second run on the same database changes nothing
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0 and "already loaded" in again.output
-    assert list(db.session.scalars(select(Instrument.code).order_by(Instrument.id))) == codes
+    assert _demo_fingerprint() == first
 
 
 def test_seed_demo_refuses_a_database_with_real_data(
