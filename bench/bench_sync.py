@@ -155,8 +155,6 @@ def _run(uri: str, tmp: Path, n: int, rounds: int, engine: str) -> None:
                     "content_sha256": "0" * 64,
                     "evaluation": {},
                     "verdict": "pass",
-                    "clock_skew": False,
-                    "verdict_discrepancy": False,
                     "review_state": "received",
                     "is_demo": False,
                 }

@@ -95,14 +95,29 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by copy, drop and rename; with foreign keys
+            # enforced, dropping a table other rows reference fails (or would delete them).
+            # The pragma only works outside a transaction, so set it on the raw connection
+            # before SQLAlchemy begins one, and check the keys once the migration is done.
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                    if broken:
+                        raise RuntimeError(f'migration left broken foreign keys: {broken[:5]}')
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():

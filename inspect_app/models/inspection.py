@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from inspect_app.extensions import Base
 from inspect_app.models.place import Merchant, lat_lon_checks
 from inspect_app.models.types import UTCDateTime, str_enum, utcnow
+
+#: A capture time this far after the server's clock means the device clock is wrong.
+CLOCK_SKEW_LIMIT = timedelta(minutes=5)
 
 
 class GeotagStatus(enum.StrEnum):
@@ -67,7 +70,6 @@ class Inspection(Base):
     geotag_status: Mapped[GeotagStatus] = mapped_column(str_enum(GeotagStatus, "geotag_status"))
     #: Metres from the market centre (or merchant location), kept as evidence.
     geotag_distance_m: Mapped[float | None] = mapped_column(Float)
-    clock_skew: Mapped[bool] = mapped_column(default=False)
     #: Exactly as submitted; the evaluation can always be recomputed from it.
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     content_sha256: Mapped[str] = mapped_column(String(64))
@@ -75,8 +77,6 @@ class Inspection(Base):
     evaluation: Mapped[dict[str, Any]] = mapped_column(JSON)
     verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict, "verdict"))
     client_verdict: Mapped[str | None] = mapped_column(String(16))
-    #: The tablet's preview disagreed with the server; recorded, never trusted.
-    verdict_discrepancy: Mapped[bool] = mapped_column(default=False)
     review_state: Mapped[ReviewState] = mapped_column(
         str_enum(ReviewState, "review_state"), default=ReviewState.RECEIVED
     )
@@ -91,6 +91,18 @@ class Inspection(Base):
     attachments: Mapped[list[InspectionAttachment]] = relationship(
         back_populates="inspection", cascade="all, delete-orphan"
     )
+
+    # Derived, not stored: both follow from columns of this (never updated) row.
+
+    @property
+    def clock_skew(self) -> bool:
+        """The device clock was ahead: captured more than 5 minutes after it was received."""
+        return self.captured_at - self.received_at > CLOCK_SKEW_LIMIT
+
+    @property
+    def verdict_discrepancy(self) -> bool:
+        """The tablet's preview disagreed with the server's verdict (recorded, never trusted)."""
+        return self.client_verdict is not None and self.client_verdict != self.verdict.value
 
 
 class FindingDomain(enum.StrEnum):

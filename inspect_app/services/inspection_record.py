@@ -268,7 +268,6 @@ def build_inspection(
         evaluation=evaluation.to_dict(),
         verdict=Verdict(verdict),
         client_verdict=item.client_verdict,
-        verdict_discrepancy=item.client_verdict is not None and item.client_verdict != verdict,
         supersedes_id=original.id if original else None,
         is_demo=actor.is_demo,
         # Set explicitly so result_for() reads them from memory instead of lazy-loading.

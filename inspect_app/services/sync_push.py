@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -48,9 +48,6 @@ from inspect_app.services.inspection_record import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: A capture time this far after the server's clock means the device clock is wrong.
-CLOCK_SKEW_LIMIT = timedelta(minutes=5)
 
 
 @dataclass
@@ -98,7 +95,6 @@ def _store_one(
             inspection = build_inspection(
                 actor, device, item, definition, forms, pack, now, effects.lookups
             )
-            inspection.clock_skew = item.captured_at - now > CLOCK_SKEW_LIMIT
             db.session.add(inspection)
             db.session.flush()
     except Rejected as rejection:

@@ -70,3 +70,49 @@ def test_every_migration_has_a_reviewed_docstring() -> None:
         text = script.read_text()
         assert "commands auto generated" not in text, f"{script.name} was not reviewed"
         assert "inspect_app" not in text, f"{script.name} imports application code"
+
+
+def test_derived_flags_migration_keeps_every_row_both_ways(
+    tmp_path: Path, empty_database: str
+) -> None:
+    """cd463d14f118 rebuilds the inspection table (SQLite batch mode) under live foreign keys
+    from findings: every row survives, and the downgrade recomputes the dropped flags."""
+    from datetime import date, timedelta
+
+    from inspect_app.models import Inspection
+    from inspect_app.services import demo
+
+    app = create_app(base_config(tmp_path, empty_database))
+    with app.app_context():
+        upgrade()
+        demo.seed(today=date.today())
+        db.session.commit()
+        counts = {t: _count(t) for t in ("inspection", "finding", "inspection_attachment")}
+        assert counts["finding"] > 0
+        # one record from a clock two hours ahead, one whose preview disagreed
+        ahead, disputed = db.session.scalars(
+            sa.select(Inspection).order_by(Inspection.id).limit(2)
+        ).all()
+        ahead.captured_at = ahead.received_at + timedelta(hours=2)
+        disputed.client_verdict = "fail" if disputed.verdict.value == "pass" else "pass"
+        db.session.commit()
+        expected = {ahead.id: (True, False), disputed.id: (False, True)}
+        db.session.remove()
+        downgrade(revision="a2778ae39830")
+        assert {t: _count(t) for t in counts} == counts
+        flags = {
+            row[0]: (bool(row[1]), bool(row[2]))
+            for row in db.session.execute(
+                sa.text("SELECT id, clock_skew, verdict_discrepancy FROM inspection")
+            )
+        }
+        assert {k: v for k, v in flags.items() if any(v)} == expected
+        db.session.remove()
+        upgrade()
+        assert {t: _count(t) for t in counts} == counts
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _count(table: str) -> int:
+    return int(db.session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
