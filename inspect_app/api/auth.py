@@ -32,7 +32,14 @@ def create_token() -> tuple[dict[str, Any], int]:
 @token_required()
 def me() -> dict[str, Any]:
     device = current_device()
-    return {"user": UserOut().dump(device.user), "device_id": device.id}
+    return {
+        "user": UserOut().dump(device.user),
+        "device_id": device.id,
+        # The tablet judges with the same rule pack as the server, and shows times in the
+        # district's zone (not the device's), like the pages do.
+        "rule_pack": str(current_app.config["RULE_PACK"]),
+        "time_zone": str(current_app.config["BABEL_DEFAULT_TIMEZONE"]),
+    }
 
 
 @bp.delete("/auth/token")

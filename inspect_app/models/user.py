@@ -47,6 +47,9 @@ class User(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    #: Bumped on sign-out and password change; a session cookie carrying an older value is
+    #: refused, so every copy of that cookie stops working at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     region: Mapped[Region | None] = relationship()
