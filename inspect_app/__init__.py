@@ -26,7 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from inspect_app import cli, database, i18n, routing
     from inspect_app.api import register_api
-    from inspect_app.errors import register_error_handlers
+    from inspect_app.error_handlers import register_error_handlers
     from inspect_app.web import register_web
 
     routing.init_app(app)

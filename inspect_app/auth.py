@@ -15,7 +15,8 @@ from typing import ParamSpec, TypeVar
 
 from flask import g, redirect, request, session, url_for
 
-from inspect_app.errors import AppError, wants_json
+from inspect_app.error_handlers import wants_json
+from inspect_app.errors import AppError
 from inspect_app.extensions import db
 from inspect_app.models import Device, Merchant, User
 from inspect_app.models.user import Role

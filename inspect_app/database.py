@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from flask import Flask, has_request_context
+from flask import Flask, Response, has_request_context
 from sqlalchemy import Engine, event
 
 from inspect_app.config import PROJECT_ROOT
@@ -34,12 +34,27 @@ def _sqlite_on_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if has_request_context() else "BEGIN")
 
 
+def commit_on_success(response: Response) -> Response:
+    """``after_request`` for every request, API and pages alike: the request's one commit.
+
+    Views and services only add and flush; the unit of work is committed here when the
+    response is a success (2xx/3xx) and rolled back otherwise, so a refused request leaves
+    nothing half-written and a GET that records a device's last-seen time keeps it.
+    """
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Bind the extensions; attach SQLite behaviour to this app's engine only."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    app.after_request(commit_on_success)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":

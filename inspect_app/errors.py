@@ -1,24 +1,17 @@
 """The error catalogue: every error a client can see, with a stable code, status and message.
 
-API clients (the tablet) key their behaviour on ``code``; the message is for people, in the
-language of the request. README and docs/sync-protocol.md list the codes; a test checks that
-each code is documented there.
+Pure: no Flask here, so services, the CLI and background jobs raise :class:`AppError` freely.
+The edge (:mod:`inspect_app.error_handlers`) turns an error into a JSON body or an HTML page in
+the request's language. API clients (the tablet) key their behaviour on ``code``; the message
+is for people. README and docs/sync-protocol.md list the codes; a test checks that each code is
+documented there.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from flask import Flask, Response, jsonify, render_template, request
-from flask_babel import get_locale
-from flask_wtf.csrf import CSRFError
-from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -29,6 +22,10 @@ class Problem:
     status: int
     en: str
     zh: str
+
+    def message(self, lang: str) -> str:
+        """The message in ``lang`` (``en``; anything else is Chinese, the default locale)."""
+        return self.en if lang == "en" else self.zh
 
 
 _CATALOGUE = [
@@ -130,7 +127,8 @@ _CATALOGUE = [
 
 CATALOGUE: Mapping[str, Problem] = {p.code: p for p in _CATALOGUE}
 
-_HTTP_STATUS_CODES = {
+#: Werkzeug HTTP errors (raised before or outside our views) mapped to catalogue codes.
+HTTP_STATUS_CODES: Mapping[int, str] = {
     400: "BAD_REQUEST",
     401: "AUTH_REQUIRED",
     403: "FORBIDDEN",
@@ -149,61 +147,3 @@ class AppError(Exception):
         super().__init__(code)
         self.problem = CATALOGUE[code]
         self.errors = errors
-
-
-def message_for(problem: Problem) -> str:
-    """The catalogue message in the request's language."""
-    return problem.en if str(get_locale()) == "en" else problem.zh
-
-
-def problem_body(code: str, errors: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """``{"code", "message", "errors"?}``: the JSON shape of every API error."""
-    problem = CATALOGUE[code]
-    body: dict[str, Any] = {"code": code, "message": message_for(problem)}
-    if errors:
-        body["errors"] = dict(errors)
-    return body
-
-
-def wants_json() -> bool:
-    """API paths always get JSON, even for errors raised before routing (404, 413)."""
-    return request.path.startswith("/api/")
-
-
-def _respond(code: str, errors: Mapping[str, Any] | None = None) -> tuple[Response | str, int]:
-    problem = CATALOGUE[code]
-    if wants_json():
-        return jsonify(problem_body(code, errors)), problem.status
-    page = render_template(
-        "error.html", problem=problem, message=message_for(problem), errors=errors
-    )
-    return page, problem.status
-
-
-def register_error_handlers(app: Flask) -> None:
-    """JSON for ``/api/``, HTML error pages elsewhere; never a bare 500 page."""
-
-    @app.errorhandler(AppError)
-    def _app_error(exc: AppError) -> tuple[Response | str, int]:
-        return _respond(exc.problem.code, exc.errors)
-
-    @app.errorhandler(ValidationError)
-    def _validation(exc: ValidationError) -> tuple[Response | str, int]:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        return _respond("VALIDATION_FAILED", messages)
-
-    @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> tuple[Response | str, int]:
-        return _respond("CSRF_FAILED")
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[Response | str, int]:
-        code = _HTTP_STATUS_CODES.get(exc.code or 500, "BAD_REQUEST")
-        if exc.code and exc.code >= 500:
-            code = "INTERNAL_ERROR"
-        return _respond(code)
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> tuple[Response | str, int]:
-        logger.exception("Unhandled error on %s %s", request.method, request.path)
-        return _respond("INTERNAL_ERROR")

@@ -10,7 +10,6 @@ from flask import Response, current_app, request, send_file
 from inspect_app.api import bp
 from inspect_app.auth import require_user, token_required
 from inspect_app.errors import AppError
-from inspect_app.extensions import db
 from inspect_app.models.user import Role
 from inspect_app.services import attachments
 
@@ -33,7 +32,6 @@ def put_attachment(sha256: str) -> tuple[dict[str, object], int]:
     stored = attachments.store(
         require_user(), _checked(sha256), data, Path(current_app.config["ATTACHMENTS_DIR"]), limit
     )
-    db.session.commit()
     body: dict[str, object] = {
         "sha256": stored.attachment.sha256,
         "status": "created" if stored.created else "duplicate",

@@ -6,8 +6,8 @@ from flask import Response
 
 from inspect_app.api import bp
 from inspect_app.auth import token_required
+from inspect_app.label_response import render_label
 from inspect_app.services import qr_labels
-from inspect_app.web.field import render_label
 
 
 @bp.get("/instruments/<int:instrument_id>/label.png")

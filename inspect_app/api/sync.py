@@ -11,8 +11,8 @@ from marshmallow import ValidationError
 from inspect_app import registry
 from inspect_app.api import bp
 from inspect_app.auth import current_device, require_user, token_required
-from inspect_app.errors import CATALOGUE, message_for
-from inspect_app.extensions import db
+from inspect_app.error_handlers import message_for
+from inspect_app.errors import CATALOGUE
 from inspect_app.models.user import Role
 from inspect_app.schemas.common import json_body, load
 from inspect_app.schemas.sync import (
@@ -49,7 +49,6 @@ def push_batch() -> dict[str, Any]:
     results = sync_push.push_batch(
         require_user(), current_device(), items, registry.forms(), registry.rule_pack(), lang
     )
-    db.session.commit()
     return {"results": [_result_body(r) for r in results]}
 
 
@@ -65,7 +64,6 @@ def _result_body(result: ItemResult) -> dict[str, Any]:
 def pull() -> dict[str, Any]:
     query = load(PullQueryIn(), request.args.to_dict())
     page = sync_pull.pull(require_user(), query["cursor"], query["limit"])
-    db.session.commit()  # device last-seen time
     return {
         "changes": [
             {"entity": c.entity, "id": c.id, "op": c.op, "data": c.data} for c in page.changes

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 
 from inspect_app.auth import current_user, login_session
 from inspect_app.config import SUPPORTED_LOCALES
-from inspect_app.errors import AppError, message_for
-from inspect_app.extensions import db, limiter
+from inspect_app.error_handlers import message_for
+from inspect_app.errors import AppError
+from inspect_app.extensions import limiter
 from inspect_app.services import accounts, audit
 
 bp = Blueprint("auth", __name__)
@@ -51,7 +52,6 @@ def login_post() -> tuple[str, int] | Response:
         return page, exc.problem.status
     login_session(user)
     audit.record(user, "login", "user", user.id, {"via": "web"})
-    db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -70,7 +70,6 @@ def set_language(code: str) -> Response:
     user = current_user()
     if user is not None:
         user.locale = code
-        db.session.commit()
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -30,5 +30,4 @@ def revoke_device(device_id: int) -> Response:
     if device is None:
         raise AppError("NOT_FOUND")
     accounts.revoke_device(require_user(), device)
-    db.session.commit()
     return redirect(url_for("admin.index"))

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
-from inspect_app.auth import require_user, roles_required
+from inspect_app.auth import roles_required
+from inspect_app.label_response import render_label
 from inspect_app.services import qr_labels
 
 bp = Blueprint("field", __name__)
@@ -128,27 +129,6 @@ def manifest() -> Response:
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-def _label_response(body: bytes | str, mimetype: str, code: str, ext: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'inline; filename="label-{code}.{ext}"'
-    # A rotated token makes the old label wrong: never serve a cached one.
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def render_label(instrument_id: int, ext: str) -> Response:
-    """The label of an instrument the signed-in user (session or token) may see."""
-    instrument = qr_labels.instrument_for_label(require_user(), instrument_id)
-    url = qr_labels.label_url(current_app.config["PUBLIC_BASE_URL"], instrument.qr_token)
-    if ext == "png":
-        return _label_response(
-            qr_labels.render_png(url, instrument.code), "image/png", instrument.code, ext
-        )
-    return _label_response(
-        qr_labels.render_svg(url, instrument.code), "image/svg+xml", instrument.code, ext
-    )
 
 
 @bp.get("/instruments/<int:instrument_id>/label.png")
