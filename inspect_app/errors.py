@@ -87,6 +87,12 @@ _CATALOGUE = [
         "该表单已关闭，不再接受提交。",
     ),
     Problem("INSTRUMENT_UNKNOWN", 422, "The instrument is not registered.", "该计量器具未登记。"),
+    Problem(
+        "INSTRUMENT_OTHER_MERCHANT",
+        422,
+        "This instrument is registered to another merchant; record its use as a finding instead.",
+        "该计量器具登记在其他经营者名下；如该经营者借用他人器具，请作为违规项记录。",
+    ),
     Problem("MERCHANT_UNKNOWN", 422, "The merchant is not registered.", "该经营者未登记。"),
     Problem(
         "OUT_OF_REGION", 422, "This merchant is outside your region.", "该经营者不在您的辖区内。"

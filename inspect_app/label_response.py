@@ -9,6 +9,7 @@ from flask import Response, current_app
 
 from inspect_app.auth import require_user
 from inspect_app.services import qr_labels
+from inspect_app.services.scoping import instrument_or_404
 
 
 def _label_response(body: bytes | str, mimetype: str, code: str, ext: str) -> Response:
@@ -21,7 +22,7 @@ def _label_response(body: bytes | str, mimetype: str, code: str, ext: str) -> Re
 
 def render_label(instrument_id: int, ext: str) -> Response:
     """The label of an instrument the signed-in user (session or token) may see."""
-    instrument = qr_labels.instrument_for_label(require_user(), instrument_id)
+    instrument = instrument_or_404(require_user(), instrument_id)
     url = qr_labels.label_url(current_app.config["PUBLIC_BASE_URL"], instrument.qr_token)
     if ext == "png":
         return _label_response(

@@ -34,7 +34,7 @@ from inspect_app.models import (
 )
 from inspect_app.models.inspection import FindingDomain, GeotagStatus, Verdict
 from inspect_app.models.types import MAX_ID
-from inspect_app.models.user import Role
+from inspect_app.services import scoping
 
 #: Inspections are judged on the local calendar day (verification expiry is a date).
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -126,7 +126,7 @@ def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
     merchant = db.session.get(Merchant, int(raw)) if raw.isdigit() and int(raw) <= MAX_ID else None
     if merchant is None:
         raise Rejected("MERCHANT_UNKNOWN", {"merchant": ["no such merchant"]})
-    if actor.role != Role.ADMIN and merchant.region_id != actor.region_id:
+    if not scoping.may_inspect(actor, merchant):
         raise Rejected("OUT_OF_REGION", {"merchant": ["outside your region"]})
     return merchant
 
@@ -137,9 +137,17 @@ InstrumentCache = dict[str, "Instrument | None"]
 
 
 def _instruments(
-    definition: FormDefinition, answers: dict[str, Any], cache: InstrumentCache
+    actor: User,
+    merchant: Merchant,
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    cache: InstrumentCache,
 ) -> dict[str, Instrument]:
-    """Each instrument answer resolved by QR token or printed code, by answer path."""
+    """Each instrument answer resolved by QR token or printed code, by answer path.
+
+    An instrument outside the sender's region is unknown to them (its existence is not
+    revealed); one of another merchant in their region is refused by name.
+    """
     refs = instrument_refs(definition, answers)
     unknown = {ref for _path, ref in refs} - cache.keys()
     if unknown:
@@ -151,14 +159,22 @@ def _instruments(
         cache.update(dict.fromkeys(unknown))
         cache.update({row.qr_token: row for row in rows if row.qr_token in unknown})
         cache.update({row.code: row for row in rows if row.code in unknown})
-    missing = {
-        path: ["no registered instrument with this code or QR token"]
-        for path, ref in refs
-        if cache.get(ref) is None
-    }
+    found: dict[str, Instrument] = {}
+    missing: dict[str, list[str]] = {}
+    foreign: dict[str, list[str]] = {}
+    for path, ref in refs:
+        instrument = cache.get(ref)
+        if instrument is None or not scoping.can_see_merchant(actor, instrument.merchant):
+            missing[path] = ["no registered instrument with this code or QR token"]
+        elif not scoping.may_cite_instrument(actor, merchant, instrument):
+            foreign[path] = ["this instrument is registered to another merchant"]
+        else:
+            found[path] = instrument
     if missing:
         raise Rejected("INSTRUMENT_UNKNOWN", missing)
-    return {path: instrument for path, ref in refs if (instrument := cache[ref]) is not None}
+    if foreign:
+        raise Rejected("INSTRUMENT_OTHER_MERCHANT", foreign)
+    return found
 
 
 def _facts(instrument: Instrument) -> InstrumentFacts:
@@ -174,11 +190,12 @@ def _facts(instrument: Instrument) -> InstrumentFacts:
     )
 
 
-def _superseded(uuid: str | None) -> Inspection | None:
+def _superseded(actor: User, uuid: str | None) -> Inspection | None:
+    """The inspection a correction replaces; one the sender may not correct is unknown."""
     if uuid is None:
         return None
     original = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
-    if original is None:
+    if original is None or not scoping.may_supersede(actor, original):
         raise Rejected("SYNC_SUPERSEDE_UNKNOWN", {"supersedes": ["no inspection with this uuid"]})
     already = db.session.scalar(
         select(Inspection.id).where(Inspection.supersedes_id == original.id)
@@ -236,8 +253,8 @@ def build_inspection(
     """
     merchant = _merchant(actor, item.answers)
     cache = {} if instrument_cache is None else instrument_cache
-    instruments = _instruments(definition, item.answers, cache)
-    original = _superseded(item.supersedes)
+    instruments = _instruments(actor, merchant, definition, item.answers, cache)
+    original = _superseded(actor, item.supersedes)
     evaluation = _evaluate(definition, item, instruments, pack)
     verdict = verdict_of(evaluation, forms.violations)
     geotag = None

@@ -14,11 +14,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
-from inspect_app.errors import AppError
-from inspect_app.extensions import db
-from inspect_app.models import Instrument, User
 from inspect_app.models.user import Role
-from inspect_app.services.scoping import can_see_merchant
 
 #: Who may print labels: the people who stick them on instruments and those who check them.
 LABEL_ROLES = (Role.INSPECTOR, Role.SUPERVISOR, Role.ADMIN)
@@ -30,14 +26,6 @@ PNG_MODULE_PX = 10
 def label_url(base_url: str, qr_token: str) -> str:
     """The URL a label encodes; its form is fixed because printed labels outlive releases."""
     return f"{base_url.rstrip('/')}/q/{qr_token}"
-
-
-def instrument_for_label(user: User, instrument_id: int) -> Instrument:
-    """The instrument if ``user`` may see it; otherwise ``NOT_FOUND`` (ids are not probed)."""
-    instrument = db.session.get(Instrument, instrument_id)
-    if instrument is None or not can_see_merchant(user, instrument.merchant):
-        raise AppError("NOT_FOUND")
-    return instrument
 
 
 def _matrix(url: str) -> list[list[bool]]:

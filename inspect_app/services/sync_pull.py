@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from inspect_app.extensions import db
 from inspect_app.models import ChangeLogEntry, Inspection, Instrument, Market, Merchant, User
 from inspect_app.models.change import ChangeOp
-from inspect_app.models.user import Role
+from inspect_app.services.scoping import change_log_clause
 
 MAX_LIMIT = 1000
 
@@ -150,11 +150,7 @@ def pull(user: User, cursor: int, limit: int) -> PullPage:
     :param cursor: the ``cursor`` of the previous page, 0 for a full download.
     :param limit: log rows per page, 1..:data:`MAX_LIMIT`.
     """
-    query = select(ChangeLogEntry).where(ChangeLogEntry.seq > cursor)
-    if user.role != Role.ADMIN:
-        query = query.where(
-            or_(ChangeLogEntry.region_id == user.region_id, ChangeLogEntry.region_id.is_(None))
-        )
+    query = select(ChangeLogEntry).where(ChangeLogEntry.seq > cursor, change_log_clause(user))
     rows = list(db.session.scalars(query.order_by(ChangeLogEntry.seq).limit(limit + 1)))
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -6,8 +6,9 @@ from datetime import date
 
 from flask import Blueprint, render_template
 
-from inspect_app.auth import merchant_or_404, require_user, roles_required
+from inspect_app.auth import require_user, roles_required
 from inspect_app.services import overview
+from inspect_app.services.scoping import merchant_or_404
 
 bp = Blueprint("merchants", __name__, url_prefix="/merchants")
 
