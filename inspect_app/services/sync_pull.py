@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from inspect_app.domain.text import neutralize_controls
 from inspect_app.extensions import db
 from inspect_app.models import ChangeLogEntry, Inspection, Instrument, Market, Merchant, User
 from inspect_app.models.change import ChangeOp
@@ -49,7 +50,7 @@ def _day(value: date | None) -> str | None:
 def _market(m: Market) -> dict[str, Any]:
     return {
         "code": m.code,
-        "name": {"zh": m.name_zh, "en": m.name_en},
+        "name": {"zh": neutralize_controls(m.name_zh), "en": neutralize_controls(m.name_en)},
         "region": m.region_id,
         "lat": m.lat,
         "lon": m.lon,
@@ -58,9 +59,10 @@ def _market(m: Market) -> dict[str, Any]:
 
 
 def _merchant(m: Merchant) -> dict[str, Any]:
-    # No contact details: a device cache is not the place for personal data.
+    # No contact details: a device cache is not the place for personal data. Names lose
+    # invisible direction overrides and zero-width characters, as on the pages.
     return {
-        "name": m.name,
+        "name": neutralize_controls(m.name),
         "kind": m.kind.value,
         "market": m.market_id,
         "region": m.region_id,

@@ -122,3 +122,17 @@ def test_merchant_users_cannot_pull(
 ) -> None:
     response = client.get("/api/v1/sync/pull", headers=token_for(make_user(Role.MERCHANT)))
     assert (response.status_code, response.get_json()["code"]) == (403, "FORBIDDEN")
+
+
+def test_names_reach_the_tablet_without_invisible_direction_overrides(
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    make_merchant: Callable[..., Merchant],
+    token_for: Callable[[User], dict[str, str]],
+) -> None:
+    spoof = make_merchant(name="老王\u202e肉铺\u200b")
+    page = _pull(client, token_for(make_user(Role.INSPECTOR)))
+    data = next(
+        c["data"] for c in page["changes"] if c["entity"] == "merchant" and c["id"] == spoof.id
+    )
+    assert data["name"] == "老王肉铺"
