@@ -11,14 +11,16 @@ config = context.config
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
 # disable_existing_loggers=False: running migrations inside the app must not silence the
-# app's own loggers (flask-style.md 8.2).
+# app's own loggers (by default logging.config.fileConfig disables every existing non-root
+# logger the file does not name; Python docs, logging.config).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    # Flask-SQLAlchemy 3.1 deprecates get_engine(); with filterwarnings=error the generated
-    # fallback would fail every test that migrates (flask-style.md 8.2).
+    # Flask-SQLAlchemy deprecates get_engine() (since 3.0, removed in 3.2: "Use engines[key]
+    # instead"); with filterwarnings=error the generated fallback would fail every test that
+    # migrates.
     return current_app.extensions['migrate'].db.engine
 
 

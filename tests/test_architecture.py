@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md section 2, checked on the source rather than trusted."""
+"""The layering of docs/architecture.md, checked on the source rather than trusted."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_services_do_not_touch_the_request_or_schemas() -> None:
 
 
 def test_modules_stay_small() -> None:
-    """Aim under 300 lines; nothing over 400 (flask-style.md 9.1)."""
+    """Modules stay small enough to read whole: aim under 300 lines; nothing over 400."""
     big = [
         f"{p.relative_to(PACKAGE)}: {n}"
         for p in PACKAGE.rglob("*.py")

@@ -1,6 +1,6 @@
 """Geotag evaluation: evidence of where an inspection was captured, never a gate.
 
-Rules (DESIGN.md section 6), checked in this order:
+Rules (the geotag flag of docs/sync-protocol.md, section 3), checked in this order:
 
 1. no geotag                                   → ``missing``
 2. accuracy exactly 0 m                        → ``suspect`` (mock location providers report 0;

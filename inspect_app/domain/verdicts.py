@@ -52,8 +52,10 @@ class PackRef:
 class Source:
     """Where a table of a rule pack comes from.
 
-    ``marker`` is the evidence grade of ``reference/metrology-facts.md``: ``V`` read in the
-    cited source, ``V-2`` read in a secondary source, ``U`` not found in any source.
+    ``marker`` grades the evidence for the rows: ``V`` read in the cited source itself
+    (``document``, at ``url``), ``V-2`` read in a secondary source (a summary, a trade article,
+    a national law adopting the text), ``U`` not found in any source (general knowledge;
+    docs/metrology.md lists these rows).
     ``verified`` is ``True`` only when the rows were read in the primary text (marker ``V``).
     """
 

@@ -15,7 +15,7 @@ from inspect_app.domain.quantities import MeasurementError
 D = Decimal
 
 
-# JJG 892-2011 (metrology-facts.md §3.2): |P| ≤ 10 → ±0.25 D, beyond → ±0.50 D.
+# JJG 892-2011 验光仪, sphere MPE (a secondary summary): |P| ≤ 10 → ±0.25 D, beyond → ±0.50 D.
 @pytest.mark.parametrize(
     ("nominal", "tolerance"),
     [
@@ -142,7 +142,8 @@ def test_lens_cylinder_tolerance_by_column(sphere: str, cyl: str, b: str) -> Non
 
 
 def test_plano_and_ten_dioptre_data_points() -> None:
-    # metrology-facts.md §3.1 [V-2]: plano ±0.12 sphere, ±0.09 cylinder; 10 D: 9.82–10.18 D.
+    # GB 10810.1-2005 data points, read in secondary sources: plano ±0.12 sphere, ±0.09
+    # cylinder; a 10 D sphere 9.82–10.18 D (易先群 et al., "眼镜国家标准在实践中的应用").
     plano = optics.check_lens("cn", LensPower(0), LensPower("0.12", "-0.09", 10))
     assert plano.passed
     assert not optics.check_lens("cn", LensPower(0), LensPower("0", "-0.10", 10)).passed

@@ -15,8 +15,9 @@ from inspect_app.domain.quantities import MeasurementError
 D = Decimal
 
 # (Qn g or mL, T in the cn pack, T in the oiml pack) just inside, on and just outside every
-# band edge of metrology-facts.md §2.1. cn: 修约 (half-even) to 0.1 up to 1 000, to 1 above;
-# oiml: rounded up (AU NTMR 4.36). Worked by hand: e.g. 100.01 × 4.5 % = 4.50045.
+# band edge of the T table (OIML R 87; AU NTMR 2009 reg 4.36; CN 定量包装商品计量监督管理办法
+# 附表3). cn: 修约 (half-even) to 0.1 up to 1 000, to 1 above; oiml: rounded up (AU NTMR
+# 4.36). Worked by hand: e.g. 100.01 × 4.5 % = 4.50045.
 T_EDGES = [
     ("49.99", "4.5", "4.5"),
     ("50", "4.5", "4.5"),
@@ -123,7 +124,7 @@ def test_tolerable_deficiency_refuses(nominal: str, unit: str, code: str) -> Non
     assert raised.value.code == code
 
 
-# JJF 1070 plan (metrology-facts.md §2.2) at every lot-size edge.
+# JJF 1070-2005 plan (the 2005 Measures' 附表4) at every lot-size edge.
 CN_PLAN = [
     (1, 1, None, 0),
     (10, 10, None, 0),
@@ -166,7 +167,8 @@ def test_lot_size_must_be_a_whole_number(lot: object) -> None:
     assert raised.value.code == "LOT_SIZE_INVALID"
 
 
-# metrology-facts.md §2.6: t(0.995, n−1)/√n computed with scipy, against the published λ.
+# t(0.995, n−1)/√n, computed with scipy.stats.t.ppf(0.995, n - 1) / sqrt(n), against the
+# published λ of JJF 1070 and OIML R 87.
 @pytest.mark.parametrize(
     ("lot", "t_over_root_n"),
     [(20, "1.0277"), (60, "0.8472"), (200, "0.3790"), (1000, "0.2951"), (5000, "0.2340")],

@@ -15,8 +15,9 @@ from inspect_app.domain.scales import ScaleSpec
 
 D = Decimal
 
-# OIML R 76-1 Table 6 as printed in metrology-facts.md §1.1, typed here independently of the
-# packs: (upper edge of the band in e, MPE in e); None = open-ended.
+# OIML R 76-1 Table 6 (carried by Directive 90/384/EEC into UK SI 1995/1907 Sch. 2 para 4),
+# typed here independently of the packs: (upper edge of the band in e, MPE in e); None =
+# open-ended.
 R76 = {
     "I": [(D(50000), D("0.5")), (D(200000), D(1)), (None, D("1.5"))],
     "II": [(D(5000), D("0.5")), (D(20000), D(1)), (D(100000), D("1.5"))],
@@ -91,7 +92,8 @@ def test_mpe_refuses_bad_input(args: tuple[object, ...], code: str) -> None:
     assert isinstance(raised.value, ValueError)
 
 
-# metrology-facts.md §1.1 "Worked bands for typical bazaar scales".
+# Bands of typical bazaar scales, worked by hand from R 76-1 Table 6 and the in-service
+# doubling of SI 1995/1907 Sch. 2 para 4.2.
 @pytest.mark.parametrize(
     ("e", "load", "initial", "in_service"),
     [
@@ -132,14 +134,16 @@ def test_issue_example_10011_at_10000_fails_in_service() -> None:
 
 @pytest.mark.parametrize("stage", ["initial", "in_service"])
 def test_zhongshan_cheat_mode_1kg_reads_1_1kg(stage: str) -> None:
-    # metrology-facts.md §1.6: a 1 kg standard weight read 1.1 kg in cheat mode.
+    # Zhongshan enforcement case of 2024-06-14 (press summary): in cheat mode a 1 kg standard
+    # weight read 1.1 kg.
     verdict = scales.evaluate_test("cn", SCALE_15, [(1000, 1100)], stage)
     assert verdict.points[0].error_e == 20 and not verdict.passed
 
 
 @pytest.mark.parametrize("indication", [524, 550, 600, 650, 800])
 def test_qingdao_m_keys_500g_reads_more(indication: int) -> None:
-    # metrology-facts.md §1.6: each key added about 25 g; the worst read 800 g for 500 g.
+    # Qingdao raid of 2014 (press report): keys M1…M6 each added about 25 g; the worst scale
+    # read 800 g for 500 g.
     verdict = scales.evaluate_test("cn", SCALE_15, [(500, indication)], "in_service")
     assert not verdict.passed
 
