@@ -82,7 +82,7 @@ export function validate(fields, values, prefix = '') {
 /**
  * Build the form. ``ctx`` supplies what fields need from the app: ``onChange()``,
  * ``takePhoto(path) → sha``, ``photoUrl(sha)``, ``scan() → ref``, ``describeInstrument(ref)``,
- * ``merchants`` (list), ``captureGeotag(cb)``.
+ * ``merchants`` (list), ``captureGeotag(cb)``, optionally ``normalizeRef(text) → ref``.
  * Returns ``{el, refresh, slots, setRepeatLength}``; ``slots`` maps a repeat row path to an
  * element where the live result of that row is shown.
  */
@@ -105,8 +105,8 @@ export function renderForm(definition, values, ctx) {
     return box;
   }
 
-  function label(spec) {
-    return h('div.label', loc(spec.label),
+  function label(spec, id = null) {
+    return h('div.label', { id }, loc(spec.label),
       spec.required ? h('span.req', { title: t('form.required') }, ' *') : null,
       spec.unit ? h('span.unit', ` (${spec.unit})`) : null);
   }
@@ -153,10 +153,10 @@ export function renderForm(definition, values, ctx) {
         clear(wrap, label(spec), hint, renderGeotag(spec, obj));
         return wrap;
       case 'instrument':
-        clear(wrap, label(spec), hint, renderInstrument(spec, obj, path));
+        clear(wrap, label(spec, labelId(path)), hint, renderInstrument(spec, obj, path));
         return wrap;
       case 'merchant':
-        clear(wrap, label(spec), hint, renderMerchant(spec, obj, path));
+        clear(wrap, label(spec, labelId(path)), hint, renderMerchant(spec, obj, path));
         return wrap;
       default: {
         const attrs = { name: path, value: obj[spec.key] ?? '', autocomplete: 'off' };
@@ -186,7 +186,8 @@ export function renderForm(definition, values, ctx) {
     if (!Array.isArray(obj[spec.key])) obj[spec.key] = [];
     const rows = h('div.rows');
     const box = h('section.repeat', { dataset: { repeat: path } },
-      h('h3', label(spec)), spec.hint ? h('div.hint', loc(spec.hint)) : null, rows);
+      // The form's title is the h1: a table of the form is an h2, a table inside a row an h3.
+      h(`${path.includes('.') ? 'h3' : 'h2'}.repeat-title`, label(spec)), spec.hint ? h('div.hint', loc(spec.hint)) : null, rows);
     const draw = () => {
       // Drop this repeat's old groups so relevance is not computed for removed rows.
       for (let i = groups.length - 1; i >= 0; i -= 1) if (groups[i].repeat === path) groups.splice(i, 1);
@@ -249,10 +250,18 @@ export function renderForm(definition, values, ctx) {
 
   function renderInstrument(spec, obj, path) {
     const input = h('input', { type: 'text', name: path, value: obj[spec.key] || '', autocomplete: 'off',
-      placeholder: t('home.code_placeholder') });
+      placeholder: t('home.code_placeholder'), 'aria-labelledby': labelId(path) });
     const info = h('div.instrument-info');
     const describe = async () => { info.replaceChildren(await ctx.describeInstrument(obj[spec.key])); };
-    input.addEventListener('change', () => { obj[spec.key] = input.value.trim(); describe(); changed(); });
+    input.addEventListener('change', () => {
+      // A pasted label URL becomes its token: the server accepts a code or token only.
+      const typed = input.value.trim();
+      const ref = ctx.normalizeRef ? ctx.normalizeRef(typed) : typed;
+      input.value = ref;
+      obj[spec.key] = ref;
+      describe();
+      changed();
+    });
     describe();
     return h('div.instrument-field', h('div.inline', input,
       h('button', { type: 'button', onclick: async () => {
@@ -262,13 +271,32 @@ export function renderForm(definition, values, ctx) {
   }
 
   function renderMerchant(spec, obj, path) {
-    const select = h('select', { name: path },
+    // Grouped by market, stall number first: on a phone the closed dropdown shows only its
+    // first ~25 characters, and the stall sign is what the inspector is looking at. The full
+    // choice is spelled out under the dropdown, where it can wrap.
+    const marketName = (m) => (m.marketInfo ? loc(m.marketInfo.name) : '');
+    const sorted = [...ctx.merchants].sort((a, b) => marketName(a).localeCompare(marketName(b))
+      || String(a.stall_no || '').localeCompare(String(b.stall_no || ''), undefined, { numeric: true })
+      || a.name.localeCompare(b.name));
+    const groups = new Map();
+    for (const m of sorted) {
+      if (!groups.has(marketName(m))) groups.set(marketName(m), []);
+      groups.get(marketName(m)).push(m);
+    }
+    const option = (m) => h('option', { value: String(m.id) }, m.stall_no ? `${m.stall_no} · ${m.name}` : m.name);
+    const chosenId = `${labelId(path)}-chosen`;
+    const chosen = h('div.chosen', { id: chosenId });
+    const select = h('select', { name: path, 'aria-labelledby': labelId(path), 'aria-describedby': chosenId },
       h('option', { value: '' }, t('form.choose')),
-      ctx.merchants.map((m) => h('option', { value: String(m.id) },
-        `${m.name}${m.stall_no ? ` · ${m.stall_no}` : ''}${m.marketInfo ? ` · ${loc(m.marketInfo.name)}` : ''}`)));
+      [...groups].map(([market, list]) => (market ? h('optgroup', { label: market }, list.map(option)) : list.map(option))));
+    const show = () => {
+      const m = ctx.merchants.find((x) => String(x.id) === select.value);
+      chosen.textContent = m ? [m.name, m.stall_no, marketName(m)].filter(Boolean).join(' · ') : '';
+    };
     select.value = obj[spec.key] ? String(obj[spec.key]) : '';
-    select.addEventListener('change', () => { obj[spec.key] = select.value ? Number(select.value) : null; changed(); });
-    return select;
+    select.addEventListener('change', () => { obj[spec.key] = select.value ? Number(select.value) : null; show(); changed(); });
+    show();
+    return h('div.merchant-field', select, chosen);
   }
 
   function refresh() {
@@ -289,6 +317,11 @@ export function renderForm(definition, values, ctx) {
     onsubmit: (e) => e.preventDefault() }, renderGroup(definition.fields, values, ''));
   refresh();
   return { el, refresh, slots, setRepeatLength };
+}
+
+/** The id of a field's visible label, for controls that are not inside a <label>. */
+function labelId(path) {
+  return `label-${path.replace(/[^\w-]/g, '_')}`;
 }
 
 function inputs(root) {

@@ -2,6 +2,8 @@
 // and that no screen shows a missing key. Form labels come from the form definitions, which
 // carry both languages themselves.
 
+import { EVENTS, emit } from './events.js';
+
 const STRINGS = {
   'app.name': ['计量现场检查', 'Field inspection'],
   'app.loading': ['正在加载…', 'Loading…'],
@@ -21,6 +23,8 @@ const STRINGS = {
   'status.never': ['尚未同步', 'Never synced'],
   'status.syncing': ['正在同步…', 'Syncing…'],
   'status.ok': ['{time} 同步成功', 'Synced {time}'],
+  'status.downloaded': ['{time} 已下载数据', 'Data received {time}'],
+  'status.sent': ['{time} 已上传记录', 'records sent {time}'],
   'status.failed': ['{time} 同步失败，将自动重试', 'Sync failed {time}; retrying'],
   'status.auth': ['{time} 登录已失效，请重新登录', 'Signed out {time}: sign in again'],
   'status.offline': ['离线', 'Offline'],
@@ -132,7 +136,13 @@ const STRINGS = {
   'geo.recapture': ['重新定位', 'Re-capture'],
 
   'inspect.preview': ['本机预判：', 'Preview on this tablet:'],
+  'inspect.preview_short': ['预判', 'Preview'],
+  'inspect.details': ['详情（{n}）', 'Details ({n})'],
+  'inspect.details_error': ['详情（须更正）', 'Details (fix first)'],
+  'inspect.no_rule_pack': ['本机没有服务器使用的判定规则，请联网同步后再检查。',
+    'The rule pack the server uses is not on this tablet; sync with a network first.'],
   'inspect.save': ['保存检查', 'Save inspection'],
+  'inspect.save_short': ['保存', 'Save'],
   'inspect.incomplete': ['尚有 {n} 项未填', '{n} items to fill'],
   'inspect.saved': ['已保存，联网后自动上传', 'Saved; it is sent when there is a network'],
   'inspect.discard': ['放弃本次检查', 'Discard this inspection'],
@@ -197,7 +207,7 @@ export function lang() { return current; }
 export function setLang(value, announce = true) {
   current = value === 'en' ? 'en' : 'zh';
   document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
-  if (announce) document.dispatchEvent(new Event('langchange'));
+  if (announce) emit(EVENTS.LANG, current);
 }
 
 /** The string for ``key`` with ``{name}`` placeholders filled; a missing key is visible. */

@@ -1,7 +1,7 @@
 // Photos and position. Photos are downscaled on the device before they are stored (a 12 MP
 // camera JPEG is 4–8 MB; the evidence needs ~1600 px) and addressed by their sha256, which is
 // what the form answer and the upload use. Positions are evidence with their accuracy shown,
-// never a gate (DESIGN §6).
+// never a gate (docs/sync-protocol.md, geotag).
 
 import * as db from './db.js';
 

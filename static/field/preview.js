@@ -1,44 +1,14 @@
 // The instant verdict on the device: the same rules as inspect_app/domain/evaluation, from the
-// same answers, instrument records and rule pack. Findings come from answers that are
-// violations by themselves (a broken seal) and from the metrology ports (metrology.js,
+// same answers, instrument records and rule pack (the one the server is configured with,
+// settings.js). Findings come from answers that are violations by themselves (a broken seal;
+// answers.js, the port of forms/answers.py) and from the metrology ports (metrology.js,
 // optics.js). The verdict is "fail" when a finding is S1 or worse.
 
+import { flaggedViolations } from './answers.js';
 import * as M from './metrology.js';
 import * as O from './optics.js';
 
 const STAGE = 'in_service'; // market inspections check instruments in service
-
-/** Walk answers along the definition: yields [path, spec, value] for each answered field. */
-function* walk(fields, answers, prefix) {
-  if (!answers || typeof answers !== 'object') return;
-  for (const spec of fields) {
-    const value = answers[spec.key];
-    const path = prefix + spec.key;
-    if (spec.type === 'repeat') {
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i += 1) yield* walk(spec.fields, value[i], `${path}.${i}.`);
-      }
-    } else if (value !== undefined && value !== null && value !== '') {
-      yield [path, spec, value];
-    }
-  }
-}
-
-/** Violations the answers raise by themselves (forms.flagged_violations). */
-export function flaggedViolations(definition, answers) {
-  const out = [];
-  for (const [path, spec, value] of walk(definition.fields, answers, '')) {
-    if (spec.type === 'boolean' && typeof value === 'boolean') {
-      for (const v of spec.violations || []) if (v.when === value) out.push({ code: v.code, path });
-    } else if (spec.type === 'select' || spec.type === 'multi_select') {
-      const chosen = Array.isArray(value) ? value : [value];
-      for (const choice of spec.choices || []) {
-        if (choice.violation && chosen.includes(choice.value)) out.push({ code: choice.violation, path });
-      }
-    }
-  }
-  return out;
-}
 
 function items(answers, key) {
   const value = answers[key];

@@ -1,10 +1,11 @@
-// Reference data on the device: forms, violation catalogue, rule pack, and the region's
-// markets, merchants and instruments from sync/pull (cursor kept, tombstones applied).
+// Reference data on the device: forms, violation catalogue, the server's settings and rule
+// pack, and the region's markets, merchants and instruments from sync/pull (cursor kept,
+// tombstones applied).
 
 import { request } from './api.js';
 import * as db from './db.js';
-
-export const PACK_ID = 'cn';
+import { EVENTS, emit } from './events.js';
+import * as settings from './settings.js';
 const PULL_LIMIT = 1000;
 const ENTITY_STORES = { market: 'markets', merchant: 'merchants', instrument: 'instruments' };
 
@@ -36,16 +37,55 @@ export async function refreshForms() {
   return true;
 }
 
-export async function refreshRules() {
-  const [violations, pack] = await Promise.all([
-    request('/api/v1/violations'),
-    request(`/api/v1/rulepacks/${PACK_ID}`),
-  ]);
-  await db.tx(['violations', 'packs'], 'readwrite', async (s) => {
+/**
+ * The server's settings (``GET /api/v1/me``: rule pack and time zone) and, when ``rules`` is
+ * set, the pack is not on the tablet yet, or the server now uses another one, that pack and
+ * the violation catalogue. Settings and pack are stored in one transaction, so the tablet
+ * never holds a pack id without its pack (a failed download keeps the old pair).
+ */
+export async function refreshSettings({ rules = false } = {}) {
+  const me = await request('/api/v1/me');
+  const next = { rule_pack: String(me.rule_pack), time_zone: String(me.time_zone),
+    device_id: me.device_id, fetched_at: new Date().toISOString() };
+  const stored = await db.kvGet(settings.KEY);
+  const have = await db.get('packs', next.rule_pack);
+  let pack = null;
+  let violations = null;
+  if (rules || !have || !stored || stored.rule_pack !== next.rule_pack) {
+    [violations, pack] = await Promise.all([
+      request('/api/v1/violations'),
+      request(`/api/v1/rulepacks/${encodeURIComponent(next.rule_pack)}`),
+    ]);
+    if (!pack || pack.id !== next.rule_pack) {
+      throw new Error(`rule pack ${next.rule_pack}: the server sent ${pack && pack.id}`);
+    }
+  }
+  await db.tx(['kv', 'packs', 'violations'], 'readwrite', async (s) => {
+    await s.kv.put(next, settings.KEY);
+    if (!pack) return;
+    await s.packs.clear(); // one pack on the tablet: the one the server judges with
+    await s.packs.put(pack);
     await s.violations.clear();
     for (const v of violations.violations) await s.violations.put(v);
-    await s.packs.put(pack);
   });
+  settings.apply(next);
+  return next;
+}
+
+/** The violation catalogue and the configured rule pack, downloaded again. */
+export function refreshRules() {
+  return refreshSettings({ rules: true });
+}
+
+/**
+ * The rule pack the preview judges with: the configured one (settings). A tablet prepared
+ * before the settings were kept holds exactly one pack, the one it was given then.
+ */
+export async function currentPack() {
+  const stored = await db.kvGet(settings.KEY);
+  if (stored) return (await db.get('packs', stored.rule_pack)) || null;
+  const packs = await db.all('packs');
+  return packs.length === 1 ? packs[0] : null;
 }
 
 /** Pull until has_more is false; each page and its cursor are stored in one transaction. */
@@ -69,6 +109,7 @@ export async function pullAll(onPage = () => {}) {
     if (!page.has_more) break;
   }
   await db.kvSet('pulled_at', new Date().toISOString());
+  emit(EVENTS.STATUS); // "data received …" in the status bar, the download at sign-in included
   return pages;
 }
 

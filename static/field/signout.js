@@ -6,6 +6,7 @@
 
 import { ApiError, request, session } from './api.js';
 import * as db from './db.js';
+import { EVENTS, emit } from './events.js';
 
 /** What would stay behind unsent: counts for the warning before signing out. */
 export async function pendingWork() {
@@ -34,6 +35,7 @@ export async function signOut() {
     await s.kv.delete('session');
     await s.kv.put({ user: current.user, at: new Date().toISOString(), revoked }, 'signed_out');
   });
+  emit(EVENTS.SIGNED_OUT, current.user);
   return { revoked };
 }
 

@@ -9,7 +9,8 @@
 
 import { ApiError, request, session } from './api.js';
 import * as db from './db.js';
-import { pullAll, refreshForms, refreshRules } from './refdata.js';
+import { EVENTS, emit } from './events.js';
+import { pullAll, refreshForms, refreshRules, refreshSettings } from './refdata.js';
 
 const BATCH = 50;
 const BASE_DELAY_MS = 15000;
@@ -19,10 +20,9 @@ const IDLE_DELAY_MS = 5 * 60000;
 let running = null;
 let failures = 0;
 let timer = null;
-const listeners = new Set();
 
-export function onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); }
-export function notify() { for (const fn of listeners) fn(); }
+/** Tell the status bar and the outbox screen (events.js) that something moved. */
+const notify = () => emit(EVENTS.SYNC);
 
 /** Start the triggers after each sign-in. A run without a session schedules nothing, so a
  * sign-out ends the timer chain; signing in again restarts it (the outbox goes home). */
@@ -78,6 +78,10 @@ async function runOnce(reason) {
     if (reason === 'button' || reason === 'visible') {
       await refreshForms();
       await refreshRules();
+    } else {
+      // Cheap (one small GET): the district's time zone, and the rule pack only when the
+      // server now uses a different one.
+      await refreshSettings();
     }
     failures = 0;
   } catch (error) {
@@ -104,7 +108,10 @@ export async function pushOutbox(current, batchSize = null) {
     .sort((a, b) => a.saved_at.localeCompare(b.saved_at));
   const counts = { sent: 0, attention: 0 };
   for (let i = 0; i < items.length; i += size) {
+    const before = counts.sent;
     await pushBatch(items.slice(i, i + size), counts);
+    // When the server last took records from this tablet: the status bar says so.
+    if (counts.sent > before) await db.kvSet('pushed_at', new Date().toISOString());
   }
   return counts;
 }
@@ -200,12 +207,18 @@ export async function uploadAttachments() {
   }
 }
 
-/** Counts for the status bar. */
+/**
+ * Counts and times for the status bar: ``last`` is the outcome of the last sync run,
+ * ``pulledAt`` when reference data last arrived completely (the download at sign-in counts),
+ * ``pushedAt`` when the server last took records from this tablet.
+ */
 export async function status() {
-  const [waiting, oldest, attention, last, runningSince, photos] = await Promise.all([
+  const [waiting, oldest, attention, last, runningSince, photos, pulledAt, pushedAt] = await Promise.all([
     db.count('outbox'), db.oldestOutbox(), db.count('attention'), db.kvGet('last_sync'),
     db.kvGet('sync_running'), db.allByIndex('attachments', 'state', 'upload'),
+    db.kvGet('pulled_at'), db.kvGet('pushed_at'),
   ]);
   return { waiting, oldest: oldest ? oldest.saved_at : null, attention, last: last || null,
-    running: Boolean(running && runningSince), photos: photos.length };
+    running: Boolean(running && runningSince), photos: photos.length,
+    pulledAt: pulledAt || null, pushedAt: pushedAt || null };
 }

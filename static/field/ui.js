@@ -1,6 +1,7 @@
 // Small DOM helpers and the formatting every screen shares.
 
 import { lang, t } from './i18n.js';
+import { deviceZone, timeZone } from './settings.js';
 
 /** h('button.big', {onclick}, 'text', child) — a tiny hyperscript. */
 export function h(tag, attrs = {}, ...children) {
@@ -43,16 +44,33 @@ export function loc(label) {
   return label[lang()] || label.zh || label.en || '';
 }
 
-export function formatTime(iso) {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return d.toLocaleString(lang() === 'zh' ? 'zh-CN' : 'en-GB',
-    { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+function locale() {
+  return lang() === 'zh' ? 'zh-CN' : 'en-GB';
 }
 
+/**
+ * A moment in the district's time zone (settings.js), whatever zone the device is set to:
+ * "10:02" today, "5月1日 10:02" another day (both in that zone). When the device's own zone
+ * differs, the offset is shown too ("GMT+8"), so nobody reads a district time as their own.
+ */
+export function formatTime(iso, now = new Date()) {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const zone = timeZone();
+  const options = { timeZone: zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (localDate(date) !== localDate(now)) Object.assign(options, { month: 'short', day: 'numeric' });
+  if (zone !== deviceZone()) options.timeZoneName = 'shortOffset';
+  return new Intl.DateTimeFormat(locale(), options).format(date);
+}
+
+/** A calendar date as the server sends it ("2026-05-01") stays as is; a moment becomes its
+ * date in the district's zone. */
 export function formatDate(iso) {
   if (!iso) return '—';
-  return iso.slice(0, 10);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? String(iso) : localDate(date);
 }
 
 /** "5 min", "3 h", "2 days": how long an item has waited. */
@@ -66,13 +84,15 @@ export function age(iso, now = Date.now()) {
   return t('age.days', { n: Math.round(hours / 24) });
 }
 
-/** Today in the server's time zone (verification expiry is judged on the local date). */
+/** Today in the district's time zone (verification expiry is judged on that date, as on the
+ * server). */
 export function localDate(date = new Date()) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric',
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timeZone(), year: 'numeric',
     month: '2-digit', day: '2-digit' }).format(date);
 }
 
-/** ISO time with the device's own offset, e.g. 2026-05-01T10:02:03+08:00. */
+/** ISO time with the device's own offset, e.g. 2026-05-01T10:02:03+08:00: recorded data (an
+ * instant, whatever the offset), never shown as is. */
 export function isoWithOffset(date = new Date()) {
   const pad = (n) => String(Math.abs(n)).padStart(2, '0');
   const offset = -date.getTimezoneOffset();

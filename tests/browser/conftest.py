@@ -186,4 +186,13 @@ def login(page: Any, stall: Stall) -> None:
     page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=offline-ready]", timeout=15000)
     page.wait_for_selector("[data-testid=scan-button]")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The worker is active once the app said "ready"; a document whose navigation began while
+    # it was still activating stays uncontrolled (clients.claim() ran before it existed), and
+    # only a reload puts it under the worker, as on a real tablet.
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+        page.wait_for_selector("[data-testid=scan-button]")
+    # A function, not a bare expression: Playwright evaluates a bare one with eval(), which
+    # the Content-Security-Policy (script-src 'self') refuses once it has to poll.
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -20,6 +21,16 @@ def test_shell_is_public_and_carries_no_session_data(client: FlaskClient) -> Non
     assert "Set-Cookie" not in response.headers
 
 
+def test_shell_has_no_inline_script_style_or_handler(client: FlaskClient) -> None:
+    """The shell runs under a CSP without 'unsafe-inline': scripts come from files only."""
+    html = client.get("/field/").get_data(as_text=True)
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.DOTALL | re.IGNORECASE)
+    assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
+    assert not re.search(r"\son[a-z]+\s*=", html, re.IGNORECASE)  # onclick= and the like
+    assert not re.search(r"\sstyle\s*=", html, re.IGNORECASE)
+    assert "<style" not in html.lower()
+
+
 def test_service_worker_controls_the_whole_site_and_is_never_cached(client: FlaskClient) -> None:
     response = client.get("/sw.js")
     assert response.status_code == 200
@@ -34,6 +45,13 @@ def test_service_worker_controls_the_whole_site_and_is_never_cached(client: Flas
         "/manifest.webmanifest",
         "/static/field/app.js",
         "/static/field/metrology.js",
+        # the modules that broke the import cycle and the shared answer walker
+        "/static/field/router.js",
+        "/static/field/events.js",
+        "/static/field/answers.js",
+        "/static/field/settings.js",
+        "/static/field/device.js",
+        "/static/field/screens/inspect.js",
         "/static/vendor/jsqr/jsQR.js",
         "/static/icons/icon-192.png",
     ):

@@ -53,7 +53,7 @@ export function lotRowFeedback(rendered, values, pack) {
   } catch {
     // The preview panel reports refused inputs; rows simply get no marks.
   }
-  const status = rendered.el.querySelector('[data-repeat="sample"] h3');
+  const status = rendered.el.querySelector('[data-repeat="sample"] .repeat-title');
   if (status) {
     let note = status.querySelector('.plan-note');
     if (!note) { note = h('span.plan-note', { testid: 'plan-note' }); status.append(note); }

@@ -8,7 +8,7 @@ import { findInstrument, labelRef, merchantsList, openForms } from '../refdata.j
 import { scan } from '../scan.js';
 import { pendingWork, signOut } from '../signout.js';
 import { age, clear, daysUntil, formatDate, formatTime, h, loc, toast, verdictBadge } from '../ui.js';
-import { navigate, refreshStatus } from '../app.js';
+import { navigate } from '../router.js';
 import { newDraft } from './inspect.js';
 
 const SCALE_KINDS = ['price_computing_scale', 'platform_scale', 'dial_scale', 'steelyard'];
@@ -40,7 +40,6 @@ async function signOutClicked(button) {
   button.disabled = true;
   const { revoked } = await signOut();
   toast(t(revoked ? 'signout.done' : 'signout.not_revoked'), 'good');
-  refreshStatus();
   navigate('#/login');
 }
 

@@ -3,16 +3,18 @@
 // the inspection's uuid, freezes the record as it will be sent, and files it in the outbox
 // in one transaction with its photos.
 
+import { instrumentRefs, photoRefs } from '../answers.js';
 import * as db from '../db.js';
+import { EVENTS, emit } from '../events.js';
 import { lang, t } from '../i18n.js';
 import { buildAnswers, renderForm, validate } from '../form.js';
 import { fixQuality, photoUrl, storePhoto, watchPosition } from '../media.js';
 import { evaluate } from '../preview.js';
-import { PACK_ID, findInstrument, labelRef, merchantsList } from '../refdata.js';
+import { currentPack, findInstrument, labelRef, merchantsList } from '../refdata.js';
+import { navigate } from '../router.js';
 import { scan } from '../scan.js';
 import * as sync from '../sync.js';
 import { clear, h, isoWithOffset, loc, localDate, toast, verdictBadge } from '../ui.js';
-import { navigate, refreshStatus } from '../app.js';
 import { lotRowFeedback, opticsRowFeedback, scaleRowFeedback } from './feedback.js';
 
 export async function newDraft(form, merchant, instrument) {
@@ -31,27 +33,6 @@ export async function newDraft(form, merchant, instrument) {
   return draft;
 }
 
-/** [path, typed reference] of every instrument field, in repeat rows too. */
-function instrumentRefs(fields, values, prefix = '', out = []) {
-  for (const spec of fields) {
-    const value = values ? values[spec.key] : undefined;
-    if (spec.type === 'instrument' && value) out.push([prefix + spec.key, value]);
-    if (spec.type === 'repeat' && Array.isArray(value)) {
-      value.forEach((row, i) => instrumentRefs(spec.fields, row, `${prefix}${spec.key}.${i}.`, out));
-    }
-  }
-  return out;
-}
-
-function photoRefs(fields, answers, out = []) {
-  for (const spec of fields) {
-    const value = answers[spec.key];
-    if (spec.type === 'photo' && typeof value === 'string') out.push(value);
-    if (spec.type === 'repeat' && Array.isArray(value)) value.forEach((row) => photoRefs(spec.fields, row, out));
-  }
-  return [...new Set(out)];
-}
-
 export async function inspectScreen(main, draftId) {
   const draft = await db.get('drafts', draftId);
   if (!draft) { clear(main, h('p.error', t('inspect.gone')), h('a.button.big', { href: '#/' }, t('nav.home'))); return null; }
@@ -61,21 +42,27 @@ export async function inspectScreen(main, draftId) {
     return null;
   }
   const definition = form.definition;
-  const [pack, violationList, merchants] = await Promise.all([db.get('packs', PACK_ID), db.all('violations'), merchantsList()]);
+  const [pack, violationList, merchants] = await Promise.all([currentPack(), db.all('violations'), merchantsList()]);
+  if (!pack) {
+    // The server's rule pack never reached this tablet: no preview, so no saving (a sync fixes it).
+    clear(main, h('p.error', { testid: 'no-rule-pack' }, t('inspect.no_rule_pack')),
+      h('a.button.big', { href: '#/' }, t('nav.home')));
+    return null;
+  }
   const violations = new Map(violationList.map((v) => [v.code, v]));
   let facts = null;
   let instruments = new Map(); // answer path → registered instrument, for optical shops' rows
-  const resolveFacts = async () => {
+  // The instruments the answers name (answers.js, as the server reads them), looked up in the
+  // tablet's register; ``facts`` is the form's own instrument ("instrument").
+  const resolveFacts = async (answers) => {
     const found = new Map();
-    for (const [path, raw] of instrumentRefs(definition.fields, draft.values)) {
-      const ref = labelRef(raw);
-      const record = ref ? await findInstrument(ref) : null;
+    for (const [path, ref] of instrumentRefs(definition, answers)) {
+      const record = await findInstrument(ref);
       if (record) found.set(path, record);
     }
     facts = found.get('instrument') || null;
     instruments = found;
   };
-  await resolveFacts();
 
   let saveTimer = null;
   const persist = () => {
@@ -86,8 +73,25 @@ export async function inspectScreen(main, draftId) {
     }, 300);
   };
 
-  const verdictBox = h('div.preview', { testid: 'preview', 'aria-live': 'polite' });
+  // The sticky preview: the verdict line always; its details (findings, lot summary, the
+  // engine's refusal) below it on a tablet, folded behind a "details" button on a phone so
+  // the bar leaves the screen to the form (app.css).
+  const verdictLine = h('div.verdict-line');
+  const details = h('div.preview-details', { id: 'preview-details' });
+  const detailsLabel = h('span');
+  const toggle = h('button.details-toggle', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'preview-details',
+    testid: 'preview-details-toggle', onclick: () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true';
+      toggle.setAttribute('aria-expanded', String(open));
+      savebar.classList.toggle('expanded', open);
+    } }, detailsLabel);
+  const verdictBox = h('div.preview', { testid: 'preview', 'aria-live': 'polite' },
+    h('div.preview-head', verdictLine, toggle), details);
   const issuesBox = h('div.issues', { role: 'alert' });
+  const savebar = h('div.savebar', verdictBox,
+    h('button.huge.primary.save', { type: 'button', testid: 'save-inspection', onclick: save },
+      h('span', { 'aria-hidden': 'true' }, '✔ '), h('span.wide-only', t('inspect.save')),
+      h('span.narrow-only', t('inspect.save_short'))));
   const geoBox = h('div.geo-panel', { testid: 'geotag' });
   let stopGeo = () => {};
 
@@ -99,6 +103,7 @@ export async function inspectScreen(main, draftId) {
     scan: async () => {
       try { const text = await scan(); return text ? labelRef(text) : null; } catch (e) { toast(e.message, 'bad'); return null; }
     },
+    normalizeRef: (text) => labelRef(text) || text,
     describeInstrument: async (ref) => {
       const found = ref ? await findInstrument(labelRef(ref)) : null;
       if (!ref) return '';
@@ -130,8 +135,8 @@ export async function inspectScreen(main, draftId) {
   }
 
   function update() {
-    resolveFacts().then(() => {
-      const answers = buildAnswers(definition.fields, draft.values);
+    const answers = buildAnswers(definition.fields, draft.values);
+    resolveFacts(answers).then(() => {
       let result;
       try {
         result = evaluate({ definition, answers, facts, instruments, pack, violations, today: localDate() });
@@ -152,14 +157,19 @@ export async function inspectScreen(main, draftId) {
     const badge = missing && result.verdict !== 'fail'
       ? h('span.badge.unknown', { testid: 'preview-verdict' }, t('inspect.incomplete', { n: missing }))
       : verdictBadge(result.verdict, 'preview-verdict');
-    clear(verdictBox,
-      h('div.verdict-line', h('span', t('inspect.preview')), ' ', badge),
+    clear(verdictLine,
+      h('span.wide-only', t('inspect.preview')), h('span.narrow-only', t('inspect.preview_short')), ' ', badge);
+    clear(details,
       result.error ? h('p.error', { testid: 'measurement-error' }, errorText(result.error)) : null,
       lot ? h('p.lot-summary', { testid: 'lot-summary' }, t('inspect.lot_summary', { t: lot.t, unit: lot.deficiency.unit,
         n: lot.plan.sample_size, mean: lot.mean, limit: lot.average_limit ?? '—', t1: lot.t1_count, t2: lot.t2_count })) : null,
       unjudged ? h('p.muted', { testid: 'not-judged' }, t('inspect.not_judged', { n: unjudged })) : null,
       result.findings.length ? h('ul.findings', { testid: 'preview-findings' }, result.findings.map((f) => h('li',
         h('b', f.violation ? f.violation.severity : '?'), ' ', f.violation ? loc(f.violation.title) : f.code))) : null);
+    const shown = details.childElementCount;
+    toggle.hidden = !shown;
+    detailsLabel.textContent = result.error ? t('inspect.details_error')
+      : t('inspect.details', { n: result.findings.length || shown });
     return result;
   }
 
@@ -167,14 +177,14 @@ export async function inspectScreen(main, draftId) {
     clearTimeout(saveTimer);
     const issues = validate(definition.fields, draft.values);
     const answers = buildAnswers(definition.fields, draft.values);
-    await resolveFacts();
+    await resolveFacts(answers);
     const result = evaluate({ definition, answers, facts, instruments, pack, violations, today: localDate() });
     if (issues.length || result.error) {
       const fieldLabel = (path) => {
         const el = rendered.el.querySelector(`[data-path="${CSS.escape(path)}"] .label`);
         return el ? el.textContent.replace(/\s*\*$/, '') : path;
       };
-      clear(issuesBox, h('h3', t('inspect.fix_first')), h('ul', { testid: 'issues' },
+      clear(issuesBox, h('h2', t('inspect.fix_first')), h('ul', { testid: 'issues' },
         issues.map((i) => h('li', h('a', { href: '#', onclick: (e) => { e.preventDefault(); focusPath(i.path); } },
           `${fieldLabel(i.path)}: ${i.message}`))),
         result.error ? h('li', errorText(result.error)) : null));
@@ -182,7 +192,7 @@ export async function inspectScreen(main, draftId) {
       return;
     }
     const uuid = crypto.randomUUID();
-    const attachments = photoRefs(definition.fields, answers);
+    const attachments = photoRefs(definition, answers);
     const g = draft.geotag;
     const envelope = { uuid, form_key: form.key, form_version: form.version, captured_at: isoWithOffset(),
       started_at: draft.started_at,
@@ -194,7 +204,8 @@ export async function inspectScreen(main, draftId) {
       await db.tx(['drafts', 'outbox', 'attachments'], 'readwrite', async (s) => {
         if (!(await s.drafts.get(draft.id))) throw new Error(t('inspect.already_saved'));
         await s.outbox.put({ uuid, envelope, title: draft.title, saved_at: new Date().toISOString(),
-          user_id: session.user.id, preview: { verdict: result.verdict, findings: result.findings.map((f) => f.code) } });
+          user_id: session.user.id, preview: { verdict: result.verdict, findings: result.findings.map((f) => f.code),
+            rule_pack: `${pack.id}@${pack.version}` } });
         await s.drafts.delete(draft.id);
         for (const row of await s.attachments.allByIndex('owner', draft.id)) {
           if (attachments.includes(row.sha256)) await s.attachments.put({ ...row, owner: uuid, state: 'wait' });
@@ -207,7 +218,7 @@ export async function inspectScreen(main, draftId) {
     }
     stopGeo();
     toast(t('inspect.saved'), 'good');
-    refreshStatus();
+    emit(EVENTS.STATUS);
     navigate('#/');
     sync.syncNow('save');
   }
@@ -225,9 +236,9 @@ export async function inspectScreen(main, draftId) {
     geoBox,
     rendered.el,
     issuesBox,
-    h('div.savebar', verdictBox,
-      h('div.actions', discardButton(draft),
-        h('button.huge.primary', { type: 'button', testid: 'save-inspection', onclick: save }, `✔ ${t('inspect.save')}`))));
+    // Discarding is rare and cannot be undone: at the end of the form, away from "Save".
+    h('div.actions.form-end', discardButton(draft)),
+    savebar);
   if (draft.geotag) drawGeo(); else startGeo();
   update();
   return () => {

@@ -3,11 +3,13 @@
 
 import { ApiError, request } from '../api.js';
 import * as db from '../db.js';
-import { lang, setLang, t } from '../i18n.js';
+import { KEY as DEVICE_NAME, MAX_LENGTH as DEVICE_NAME_MAX, deviceName } from '../device.js';
+import { EVENTS, emit } from '../events.js';
+import { setLang, t } from '../i18n.js';
 import { prepareOffline } from '../refdata.js';
+import { navigate } from '../router.js';
 import { lastUser } from '../signout.js';
 import { clear, h } from '../ui.js';
-import { afterLogin, navigate } from '../app.js';
 
 export async function loginScreen(main) {
   // The last user, also after a sign-out: their name is shown if their work still waits.
@@ -16,8 +18,10 @@ export async function loginScreen(main) {
   const username = h('input', { name: 'username', autocomplete: 'username', required: true,
     value: previous ? previous.username : '' });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const device = h('input', { name: 'device_name', required: true,
-    value: (await db.kvGet('device_name')) || `${t('login.device_default')} ${new Date().toISOString().slice(0, 10)}` });
+  // Distinct per tablet (platform + random suffix) and kept, so the administrator's device
+  // list can tell tablets apart and a new sign-in here reuses the same name.
+  const device = h('input', { name: 'device_name', required: true, maxlength: DEVICE_NAME_MAX,
+    autocomplete: 'off', value: await deviceName(t('login.device_default')) });
   const button = h('button.big.primary', { type: 'submit', testid: 'login-submit' }, t('login.submit'));
   const progress = h('ol.progress', { testid: 'prepare-progress' });
 
@@ -41,13 +45,13 @@ export async function loginScreen(main) {
       await db.tx('kv', 'readwrite', async (s) => {
         await s.kv.put({ token: result.token, expires_at: result.expires_at, device_id: result.device_id,
           user: result.user }, 'session');
-        await s.kv.put(device.value.trim(), 'device_name');
+        await s.kv.put(device.value.trim(), DEVICE_NAME);
       });
       password.value = '';
       if (result.user.locale && !(await db.kvGet('lang'))) setLang(result.user.locale === 'en' ? 'en' : 'zh', false);
       await prepare(progress);
       await db.persist();
-      afterLogin();
+      emit(EVENTS.SIGNED_IN, result.user);
       navigate('#/');
     } catch (e) {
       error.textContent = e instanceof ApiError && e.kind === 'network' ? t('login.offline') : (e.message || String(e));
@@ -63,7 +67,6 @@ export async function loginScreen(main) {
   error, button, progress);
   clear(main, form);
   (previous ? password : username).focus();
-  void lang;
 }
 
 async function prepare(list) {

@@ -3,10 +3,11 @@
 // own) and the recent history with the server's verdict, which replaces the preview.
 
 import * as db from '../db.js';
+import { EVENTS, emit, on } from '../events.js';
 import { t } from '../i18n.js';
+import { navigate } from '../router.js';
 import * as sync from '../sync.js';
 import { age, clear, download, formatTime, h, loc, verdictBadge } from '../ui.js';
-import { navigate, refreshStatus } from '../app.js';
 
 const HISTORY_SHOWN = 50;
 
@@ -46,7 +47,7 @@ export async function outboxScreen(main) {
           flagsText(item.flags))))));
   };
   await draw();
-  return sync.onChange(() => { draw(); });
+  return on(EVENTS.SYNC, () => { draw(); });
 }
 
 function flagsText(flags) {
@@ -94,6 +95,6 @@ async function discard(item) {
       : await s.attachments.allByIndex('owner', item.uuid);
     for (const row of owned) if (row) await s.attachments.delete(row.sha256);
   });
-  refreshStatus();
+  emit(EVENTS.STATUS);
   navigate('#/outbox');
 }
