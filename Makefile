@@ -4,8 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi.py
+# Where `make demo` serves: `make demo HOST=0.0.0.0 PORT=8000` lets tablets on the LAN in.
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint install chromium translations bench clean
+.PHONY: demo audit-key test test-sqlite test-postgres test-browser lint install chromium translations bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,15 +18,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# A development secret, generated once; production sets INSPECT_SECRET_KEY instead.
+# Development secrets, generated once; production sets INSPECT_SECRET_KEY and
+# INSPECT_AUDIT_KEY instead. AUDIT_KEY is appended when missing (a file from an older
+# checkout has only SECRET_KEY) and never replaced: the audit chain is sealed with it.
 instance/config.py:
 	mkdir -p instance
 	$(PYTHON) -c "import secrets; print('SECRET_KEY = ' + repr(secrets.token_hex(32)))" > $@
 
-demo: install instance/config.py
+audit-key: instance/config.py
+	@$(PYTHON) -c "import pathlib, re, secrets; \
+	p = pathlib.Path('instance/config.py'); text = p.read_text(); \
+	has = re.search(r'^AUDIT_KEY\s*=', text, re.M); \
+	sep = '' if not text or text.endswith('\n') else '\n'; \
+	has or p.write_text(text + sep + 'AUDIT_KEY = ' + repr(secrets.token_hex(32)) + '\n')"
+
+demo: install instance/config.py audit-key
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:

@@ -78,6 +78,7 @@ def build_app(workdir: Path) -> Any:
         {
             "TESTING": True,
             "SECRET_KEY": "bench-secret-key-0123456789",
+            "AUDIT_KEY": "bench-audit-key-0123456789",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.sqlite3'}",
             "ATTACHMENTS_DIR": str(workdir / "attachments"),
             "RATELIMIT_LOGIN": "1000 per minute",
@@ -189,7 +190,7 @@ def measure(app: Any) -> dict[str, Any]:
         ready = []
         for _ in range(RELOADS):
             page.reload()
-            page.wait_for_function("window.fieldReadyAt !== undefined")
+            page.wait_for_function("() => window.fieldReadyAt !== undefined")
             page.wait_for_selector("[data-testid=scan-button]")
             ready.append(page.evaluate("window.fieldReadyAt"))
         out["offline_ready_ms"] = ready

@@ -91,6 +91,7 @@ def _run(uri: str, tmp: Path, n: int, rounds: int, engine: str) -> None:
     app = create_app(
         {
             "SECRET_KEY": "bench-secret-key-0123",
+            "AUDIT_KEY": "bench-audit-key-0123",
             "SQLALCHEMY_DATABASE_URI": uri,
             "ATTACHMENTS_DIR": str(tmp / "att"),
         }

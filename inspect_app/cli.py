@@ -21,16 +21,15 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 naming the first altered entry."""
-    report = audit.verify_chain()
-    if report.first_bad_id is None:
-        click.echo(f"audit chain intact: {report.checked} entries")
+    """Check the keyed chain, every inspection against its entry, and the head checkpoint.
+
+    Exits 1 naming the first bad entry, or the inspection concerned.
+    """
+    report = audit.verify_chain(key=str(current_app.config["AUDIT_KEY"]).encode())
+    if report.intact:
+        click.echo(report.describe())
         return
-    click.echo(
-        f"audit chain BROKEN at entry {report.first_bad_id}: {report.reason} "
-        f"({report.checked} entries checked)",
-        err=True,
-    )
+    click.echo(report.describe(), err=True)
     raise SystemExit(1)
 
 

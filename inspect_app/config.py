@@ -18,19 +18,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,  # required; `make demo` writes one into instance/config.py
+    # Required: the HMAC key of the audit chain (services/audit.py). Keep it apart from
+    # SECRET_KEY, which is rotated to sign everyone out; changing this one breaks verification.
+    "AUDIT_KEY": None,
     "SQLALCHEMY_DATABASE_URI": None,  # filled from DATABASE_URL or the instance SQLite file
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "FIELD_FORMS_DIR": str(PROJECT_ROOT / "field_forms"),
     "STATIC_DIR": str(PROJECT_ROOT / "static"),
     "ATTACHMENTS_DIR": None,  # default: <instance>/attachments
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # What QR labels encode (<base>/q/<token>); unset, the address a request came to.
+    "PUBLIC_BASE_URL": None,
     "RULE_PACK": "cn",
     # Request bodies: a sync batch of 500 inspections fits well inside 16 MiB.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
     "DEVICE_TOKEN_TTL_DAYS": 90,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Failed sign-ins (POST /login and /api/v1/auth/token together; successes are free):
+    # per client address, and per account named.
     "RATELIMIT_LOGIN": "10 per minute",
+    "RATELIMIT_LOGIN_ACCOUNT": "10 per minute",
     "RATELIMIT_PUBLIC": "60 per minute",
     "RATELIMIT_HEADERS_ENABLED": True,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
@@ -40,7 +47,7 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,  # a login page left open at a stall must still submit
 }
 
-REQUIRED = ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "FIELD_FORMS_DIR")
+REQUIRED = ("SECRET_KEY", "AUDIT_KEY", "SQLALCHEMY_DATABASE_URI", "FIELD_FORMS_DIR")
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 
@@ -65,6 +72,24 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if not app.config["ATTACHMENTS_DIR"]:
         app.config["ATTACHMENTS_DIR"] = str(Path(app.instance_path) / "attachments")
     validate(app.config)
+    _bind_audit_key(app.config)
+
+
+def _bind_audit_key(config: dict[str, Any]) -> None:
+    """Hand AUDIT_KEY to the audit service through this app's engine options.
+
+    Services do not import Flask, and module state would mix the keys of two apps in one
+    process (the tests build many). Flask-SQLAlchemy builds each app's engine from
+    SQLALCHEMY_ENGINE_OPTIONS, and an engine's execution options may carry application
+    values, so the key rides on the engine the session is bound to (``audit.bound_key``).
+    """
+    from inspect_app.models.audit import AUDIT_KEY_OPTION
+
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"] or {})
+    execution = dict(options.get("execution_options") or {})
+    execution[AUDIT_KEY_OPTION] = str(config["AUDIT_KEY"])
+    options["execution_options"] = execution
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def validate(config: Mapping[str, Any]) -> None:
@@ -74,11 +99,18 @@ def validate(config: Mapping[str, Any]) -> None:
         raise ConfigError(
             "Missing required setting(s): "
             + ", ".join(missing)
-            + ". Set them in instance/config.py or as INSPECT_<NAME> environment variables "
-            "(for example INSPECT_SECRET_KEY=...); `make demo` creates a development key."
+            + ". Set them in instance/config.py or as INSPECT_<NAME> environment variables ("
+            + ", ".join(f"INSPECT_{key}=..." for key in missing)
+            + "); `make demo` creates development keys."
         )
-    if len(str(config["SECRET_KEY"])) < 16:
-        raise ConfigError("SECRET_KEY is too short: use at least 16 random characters.")
+    for key in ("SECRET_KEY", "AUDIT_KEY"):
+        if len(str(config[key])) < 16:
+            raise ConfigError(f"{key} is too short: use at least 16 random characters.")
+    if str(config["AUDIT_KEY"]) == str(config["SECRET_KEY"]):
+        raise ConfigError(
+            "AUDIT_KEY must differ from SECRET_KEY: rotating SECRET_KEY (to sign everyone out) "
+            "must not break the audit chain."
+        )
     forms_dir = Path(str(config["FIELD_FORMS_DIR"]))
     if not forms_dir.is_dir():
         raise ConfigError(f"FIELD_FORMS_DIR does not exist: {forms_dir}")

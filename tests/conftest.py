@@ -51,6 +51,7 @@ def base_config(tmp_path: Path, uri: str) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-0123456789",
+        "AUDIT_KEY": "test-audit-key-0123456789",
         "SQLALCHEMY_DATABASE_URI": uri,
         "ATTACHMENTS_DIR": str(tmp_path / "attachments"),
         "PUBLIC_BASE_URL": "https://inspect.example.test",

@@ -17,7 +17,9 @@ def test_missing_secret_key_fails_fast_with_advice(tmp_path: Path) -> None:
 
 def test_short_secret_key_is_refused() -> None:
     with pytest.raises(ConfigError, match="too short"):
-        create_app({"SECRET_KEY": "abc", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        create_app(
+            {"SECRET_KEY": "abc", "AUDIT_KEY": "a" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        )
 
 
 def test_missing_forms_directory_is_refused(tmp_path: Path) -> None:
@@ -25,6 +27,7 @@ def test_missing_forms_directory_is_refused(tmp_path: Path) -> None:
         create_app(
             {
                 "SECRET_KEY": "x" * 32,
+                "AUDIT_KEY": "a" * 32,
                 "SQLALCHEMY_DATABASE_URI": "sqlite://",
                 "FIELD_FORMS_DIR": str(tmp_path / "nope"),
             }
@@ -33,6 +36,7 @@ def test_missing_forms_directory_is_refused(tmp_path: Path) -> None:
 
 def test_environment_configures_the_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("INSPECT_SECRET_KEY", "env-secret-0123456789")
+    monkeypatch.setenv("INSPECT_AUDIT_KEY", "env-audit-key-0123456789")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/env.sqlite3")
     monkeypatch.setenv("INSPECT_RULE_PACK", '"oiml"')
     app = create_app()
@@ -44,6 +48,7 @@ def test_environment_configures_the_app(monkeypatch: pytest.MonkeyPatch, tmp_pat
 def test_default_database_is_sqlite_under_instance(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("INSPECT_SECRET_KEY", "env-secret-0123456789")
+    monkeypatch.setenv("INSPECT_AUDIT_KEY", "env-audit-key-0123456789")
     app = create_app()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     assert uri.startswith("sqlite:///") and uri.endswith("instance/inspect.sqlite3")
@@ -51,5 +56,17 @@ def test_default_database_is_sqlite_under_instance(monkeypatch: pytest.MonkeyPat
 
 def test_test_config_ignores_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("INSPECT_RULE_PACK", '"oiml"')
-    app = create_app({"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {"SECRET_KEY": "x" * 32, "AUDIT_KEY": "a" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    )
     assert app.config["RULE_PACK"] == "cn"
+
+
+def test_audit_key_is_required_long_and_separate(monkeypatch: pytest.MonkeyPatch) -> None:
+    base = {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(ConfigError, match="AUDIT_KEY.*INSPECT_AUDIT_KEY"):
+        create_app(base)
+    with pytest.raises(ConfigError, match="AUDIT_KEY is too short"):
+        create_app(base | {"AUDIT_KEY": "short"})
+    with pytest.raises(ConfigError, match="AUDIT_KEY must differ from SECRET_KEY"):
+        create_app(base | {"AUDIT_KEY": "x" * 32})

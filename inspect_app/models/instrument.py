@@ -101,3 +101,19 @@ class Instrument(Base):
     @property
     def is_scale(self) -> bool:
         return self.kind in SCALE_KINDS
+
+
+class RetiredQrToken(Base):
+    """A label token replaced by a new one: its public page answers 410 "label replaced".
+
+    Kept (not deleted) so a shopper scanning an old label learns it was replaced rather than
+    that it never existed.
+    """
+
+    __tablename__ = "retired_qr_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qr_token: Mapped[str] = mapped_column(String(64), unique=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instrument.id"), index=True)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 import qrcode
+from flask import Flask
 from flask.testing import FlaskClient
 from PIL import Image
 from qrcode.constants import ERROR_CORRECT_M
@@ -152,3 +153,21 @@ def test_api_label_needs_a_token_and_respects_the_region(
     merchant_headers = token_for(make_user(Role.MERCHANT))
     refused = client.get(f"/api/v1/instruments/{ours.id}/label.{ext}", headers=merchant_headers)
     assert refused.status_code == 403
+
+
+def test_an_unset_base_url_follows_the_address_the_app_is_reached_at(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., User],
+    token_for: Callable[[User], dict[str, str]],
+    make_instrument: Callable[..., Instrument],
+) -> None:
+    app.config["PUBLIC_BASE_URL"] = None
+    headers = token_for(make_user(Role.INSPECTOR))
+    scale = make_instrument()
+    svg = client.get(
+        f"/api/v1/instruments/{scale.id}/label.svg",
+        headers=headers,
+        base_url="http://192.168.1.20:8000",
+    ).get_data(as_text=True)
+    assert f"<desc>http://192.168.1.20:8000/q/{scale.qr_token}</desc>" in svg
