@@ -99,6 +99,13 @@ _CATALOGUE = [
     ),
     Problem("MEASUREMENT_INVALID", 422, "A measurement cannot be evaluated.", "测量数据无法判定。"),
     Problem(
+        "ITEM_UNPROCESSABLE",
+        422,
+        "This record could not be stored; it was kept on the device. Report it to the "
+        "administrator.",
+        "该记录无法保存，已保留在设备上。请报告系统管理员。",
+    ),
+    Problem(
         "ATTACHMENT_HASH_MISMATCH",
         422,
         "The file's content does not match its sha256.",
@@ -118,6 +125,18 @@ _CATALOGUE = [
     ),
     Problem("ATTACHMENT_TOO_LARGE", 413, "The file exceeds the size limit.", "文件超过大小限制。"),
     Problem(
+        "ATTACHMENT_TYPE_UNSUPPORTED",
+        415,
+        "Only JPEG, PNG and WebP photos are accepted.",
+        "仅接受 JPEG、PNG 和 WebP 格式的照片。",
+    ),
+    Problem(
+        "ATTACHMENT_TOO_MANY_PIXELS",
+        422,
+        "The photo has more pixels than allowed (24 megapixels; WebP 16).",
+        "照片像素超过上限（2400 万像素；WebP 为 1600 万像素）。",
+    ),
+    Problem(
         "RATE_LIMITED",
         429,
         "Too many attempts. Wait a minute and try again.",
@@ -128,6 +147,12 @@ _CATALOGUE = [
         500,
         "Something went wrong on the server. Nothing you sent was lost; try again later.",
         "服务器出错。您提交的内容未丢失，请稍后重试。",
+    ),
+    Problem(
+        "SERVICE_UNAVAILABLE",
+        503,
+        "The service is not ready: its database cannot be reached. Try again shortly.",
+        "服务尚未就绪：无法连接数据库，请稍后重试。",
     ),
 ]
 

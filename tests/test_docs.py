@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,26 @@ def test_readme_names_the_two_commands_and_demo_logins() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for needle in ("make demo", "make test", "`inspector`", "<username>-demo"):
         assert needle in text
+
+
+#: Design notes that live outside the repository. A reader of the repository cannot open them,
+#: so code and documents cite the sources themselves (a standard, a law, an issue, a library's
+#: documentation) or a document of this repository. Spelled in two parts so that this file
+#: does not match itself.
+OUTSIDE_NOTES = ("DESIGN" + ".md", "shared" + "/reference")
+#: The decision log records what the design said when a choice was made.
+MAY_NAME_OUTSIDE_NOTES = {"docs/decisions.md"}
+
+
+def test_nothing_points_at_design_notes_outside_the_repository() -> None:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    offenders = []
+    for name in sorted(listed.stdout.decode().split("\0")):
+        path = ROOT / name
+        if not name or name in MAY_NAME_OUTSIDE_NOTES or not path.is_file():
+            continue
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        offenders += [f"{name}: {needle}" for needle in OUTSIDE_NOTES if needle in text]
+    assert offenders == []

@@ -1,305 +1,298 @@
-"""``/api/v1/openapi.json``: the published protocol (a test checks it covers every route)."""
+"""``/api/v1/openapi.json``: the published protocol, generated rather than copied.
+
+Nothing in the document is typed twice. Request and response bodies are the marshmallow
+schemas the views load and dump (apispec's marshmallow plugin turns them into JSON Schema);
+the error codes come from the catalogue; paths and path parameters come from the URL map.
+What only people can say (a summary, the statuses an endpoint answers) is in ``OPERATIONS``,
+one entry per API endpoint, next to the rest of the document so a change of protocol is one
+diff. tests/api/test_openapi.py fails when a route has no entry or an entry has no route, and
+the Schemathesis run (tests/api/test_openapi_fuzz.py) checks the answers against the document.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import current_app
+from marshmallow import Schema
+from werkzeug.routing import Map, Rule
 
 from inspect_app.api import bp
 from inspect_app.errors import CATALOGUE
+from inspect_app.schemas.attachments import AttachmentOut
+from inspect_app.schemas.auth import MeOut, TokenIn, TokenOut, UserOut
+from inspect_app.schemas.errors import ErrorOut
+from inspect_app.schemas.forms import FormManifestOut, ViolationsOut
+from inspect_app.schemas.sync import (
+    SHA256,
+    GeotagIn,
+    InspectionIn,
+    ItemResultOut,
+    PullPageOut,
+    PullQueryIn,
+    PushBatchIn,
+    PushResultsOut,
+)
 
-_ERROR = {"$ref": "#/components/schemas/Error"}
+TITLE = "Market metrology inspection sync API"
+
+#: Every schema the document names, under the name it is published as (schemas that are only
+#: nested, like FindingOut, are added under their class name when first met).
+SCHEMAS: dict[str, type[Schema]] = {
+    "Error": ErrorOut,
+    "TokenIn": TokenIn,
+    "TokenOut": TokenOut,
+    "UserOut": UserOut,
+    "MeOut": MeOut,
+    "GeotagIn": GeotagIn,
+    "InspectionIn": InspectionIn,
+    "PushBatchIn": PushBatchIn,
+    "ItemResultOut": ItemResultOut,
+    "PushResultsOut": PushResultsOut,
+    "PullQueryIn": PullQueryIn,
+    "PullPageOut": PullPageOut,
+    "AttachmentOut": AttachmentOut,
+    "FormManifestOut": FormManifestOut,
+    "ViolationsOut": ViolationsOut,
+}
+
+#: List fields the document describes more precisely than the schema loads them. A push
+#: batch holds raw items so that one bad item never sinks the batch (the view loads each
+#: with InspectionIn and rejects it alone), but what a client must send is InspectionIn.
+ITEMS: dict[tuple[str, str], str] = {("PushBatchIn", "inspections"): "InspectionIn"}
+
+_ETAG = {"ETag": {"description": "Send it back as If-None-Match", "schema": {"type": "string"}}}
+_IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag held; answered 304 when unchanged.",
+    "schema": {"type": "string"},
+}
+
+
+def _json(schema: type[Schema] | dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _bytes(media_type: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
+def _cached(schema: type[Schema] | dict[str, Any]) -> dict[int, dict[str, Any]]:
+    """200 with an ETag, or 304 when the device already holds this content."""
+    return {
+        200: {**_json(schema), "headers": _ETAG},
+        304: {"description": "Unchanged since If-None-Match", "headers": _ETAG},
+    }
 
 
 def _op(
     summary: str,
-    ok: dict[str, Any],
+    responses: dict[int, dict[str, Any]],
     *errors: int,
-    body: Any = None,
-    auth: bool = True,
-    params: list[dict[str, Any]] | None = None,
+    body: type[Schema] | dict[str, Any] | None = None,
+    query: type[Schema] | None = None,
+    headers: Iterable[dict[str, Any]] = (),
+    path: dict[str, dict[str, Any]] | None = None,
+    public: bool = False,
 ) -> dict[str, Any]:
-    responses: dict[str, Any] = dict(ok)
-    for status in errors:
-        responses[str(status)] = {
-            "description": ", ".join(p.code for p in CATALOGUE.values() if p.status == status),
-            "content": {"application/json": {"schema": _ERROR}},
-        }
-    op: dict[str, Any] = {"summary": summary, "responses": responses}
+    """One operation. ``errors`` are statuses; each is answered with the catalogue's codes
+    for it. ``path`` narrows the schema of path parameters beyond what the URL map says."""
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {str(s): r for s, r in responses.items()}
+        | {str(s): f"Error{s}" for s in errors},
+    }
     if body is not None:
-        op["requestBody"] = {"required": True, "content": body}
-    if not auth:
+        content = body if isinstance(body, dict) else {"application/json": {"schema": body}}
+        op["requestBody"] = {"required": True, "content": content}
+    parameters: list[dict[str, Any]] = list(headers)
+    if query is not None:
+        parameters.append({"in": "query", "schema": query})
+    if parameters:
+        op["parameters"] = parameters
+    if path:
+        op["x-path-schemas"] = path
+    if public:
         op["security"] = []
-    if params:
-        op["parameters"] = params
     return op
 
 
-def _json(ref: str, description: str = "OK") -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
-    }
+_SHA256_PATH = {"sha256": {"type": "string", "pattern": SHA256.regex.pattern}}
+_STAFF = (401, 403)
 
-
-def _path_param(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": schema}
-
-
-SHA = _path_param("sha256", {"type": "string", "pattern": "^[0-9a-f]{64}$"})
-
-SCHEMAS: dict[str, Any] = {
-    "Error": {
-        "type": "object",
-        "required": ["code", "message"],
-        "properties": {
-            "code": {"type": "string", "enum": sorted(CATALOGUE)},
-            "message": {"type": "string"},
-            "errors": {"type": "object"},
-        },
-    },
-    "TokenIn": {
-        "type": "object",
-        "required": ["username", "password", "device_name"],
-        "additionalProperties": False,
-        "properties": {
-            "username": {"type": "string", "maxLength": 64},
-            "password": {"type": "string", "maxLength": 256},
-            "device_name": {"type": "string", "maxLength": 100},
-        },
-    },
-    "Token": {
-        "type": "object",
-        "properties": {
-            "token": {"type": "string"},
-            "token_type": {"type": "string", "enum": ["Bearer"]},
-            "expires_at": {"type": "string", "format": "date-time"},
-            "device_id": {"type": "integer"},
-            "user": {"type": "object"},
-        },
-    },
-    "Geotag": {
-        "type": ["object", "null"],
-        "required": ["lat", "lon", "accuracy"],
-        "properties": {
-            "lat": {"type": "number", "minimum": -90, "maximum": 90},
-            "lon": {"type": "number", "minimum": -180, "maximum": 180},
-            "accuracy": {"type": "number", "minimum": 0},
-            "altitude": {"type": ["number", "null"]},
-            "fix_at": {"type": ["string", "null"], "format": "date-time"},
-        },
-    },
-    "InspectionIn": {
-        "type": "object",
-        "required": ["uuid", "form_key", "form_version", "captured_at", "geotag", "answers"],
-        "additionalProperties": False,
-        "properties": {
-            "uuid": {"type": "string", "format": "uuid"},
-            "form_key": {"type": "string"},
-            "form_version": {"type": "integer", "minimum": 1},
-            "started_at": {"type": ["string", "null"], "format": "date-time"},
-            "captured_at": {"type": "string", "format": "date-time"},
-            "geotag": {"$ref": "#/components/schemas/Geotag"},
-            "answers": {"type": "object"},
-            "attachments": {"type": "array", "items": {"type": "string"}},
-            "supersedes": {"type": ["string", "null"], "format": "uuid"},
-            "client_verdict": {"type": ["string", "null"], "enum": ["pass", "fail", None]},
-        },
-    },
-    "PushIn": {
-        "type": "object",
-        "required": ["inspections"],
-        "properties": {
-            "inspections": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": 500,
-                "items": {"$ref": "#/components/schemas/InspectionIn"},
-            }
-        },
-    },
-    "ItemResult": {
-        "type": "object",
-        "required": ["uuid", "status"],
-        "properties": {
-            "uuid": {"type": "string"},
-            "status": {"enum": ["created", "duplicate", "conflict", "stale", "rejected"]},
-            "code": {"type": "string"},
-            "message": {"type": "string"},
-            "errors": {"type": "object"},
-            "verdict": {"enum": ["pass", "fail"]},
-            "findings": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "code": {"type": "string"},
-                        "severity": {"type": "string"},
-                        "domain": {"type": "string"},
-                    },
-                },
-            },
-            "flags": {"type": "object"},
-            "missing_attachments": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "PushOut": {
-        "type": "object",
-        "properties": {
-            "results": {"type": "array", "items": {"$ref": "#/components/schemas/ItemResult"}}
-        },
-    },
-    "PullOut": {
-        "type": "object",
-        "required": ["changes", "cursor", "has_more"],
-        "properties": {
-            "changes": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "entity": {"enum": ["market", "merchant", "instrument"]},
-                        "id": {"type": "integer"},
-                        "op": {"enum": ["upsert", "delete"]},
-                        "data": {"type": ["object", "null"]},
-                    },
-                },
-            },
-            "cursor": {"type": "string"},
-            "has_more": {"type": "boolean"},
-        },
-    },
+#: One entry per API endpoint (``api.<view function>``).
+OPERATIONS: dict[str, dict[str, Any]] = {
+    "api.create_token": _op(
+        "Exchange a password for a device token",
+        {201: _json(TokenOut, "Token issued")},
+        *(400, 401, 413, 415, 422, 429),
+        body=TokenIn,
+        public=True,
+    ),
+    "api.revoke_own_token": _op(
+        "Sign this device out (revoke its token)", {204: {"description": "Revoked"}}, 401
+    ),
+    "api.me": _op(
+        "Who this token belongs to, the rule pack and the district's time zone",
+        {200: _json(MeOut)},
+        401,
+    ),
+    "api.list_forms": _op(
+        "Manifest of published form versions",
+        _cached(FormManifestOut),
+        *_STAFF,
+        headers=[_IF_NONE_MATCH],
+    ),
+    "api.get_form": _op(
+        "One form definition, with its status",
+        _cached({"type": "object"}),
+        *_STAFF,
+        404,
+        headers=[_IF_NONE_MATCH],
+    ),
+    "api.list_violations": _op("Violation catalogue", {200: _json(ViolationsOut)}, *_STAFF),
+    "api.get_rule_pack": _op(
+        "Rule pack tables for on-device verdicts",
+        _cached({"type": "object"}),
+        *_STAFF,
+        404,
+        headers=[_IF_NONE_MATCH],
+    ),
+    "api.pull": _op(
+        "Reference data changed since a cursor, with tombstones",
+        {200: _json(PullPageOut)},
+        *_STAFF,
+        422,
+        query=PullQueryIn,
+    ),
+    "api.push_batch": _op(
+        "Store a batch of inspections; one result per item, in order",
+        {200: _json(PushResultsOut)},
+        *(400, *_STAFF, 413, 415, 422),
+        body=PushBatchIn,
+    ),
+    "api.put_attachment": _op(
+        "Upload a photo by content address (idempotent)",
+        {201: _json(AttachmentOut, "Stored"), 200: _json(AttachmentOut, "Already stored")},
+        *(*_STAFF, 404, 413, 415, 422),
+        body={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+        path=_SHA256_PATH,
+    ),
+    "api.get_attachment": _op(
+        "The photo without EXIF",
+        {200: _bytes("image/jpeg", "JPEG")},
+        *_STAFF,
+        404,
+        path=_SHA256_PATH,
+    ),
+    "api.instrument_label_png": _op(
+        "The instrument's QR label (URL <PUBLIC_BASE_URL>/q/<qr_token>, code beneath)",
+        {200: _bytes("image/png", "PNG")},
+        *_STAFF,
+        404,
+    ),
+    "api.instrument_label_svg": _op(
+        "The instrument's QR label as SVG",
+        {200: _bytes("image/svg+xml", "SVG")},
+        *_STAFF,
+        404,
+    ),
+    "api.openapi": _op("This document", {200: _json({"type": "object"})}, public=True),
 }
 
-PATHS: dict[str, Any] = {
-    "/api/v1/auth/token": {
-        "post": _op(
-            "Exchange a password for a device token",
-            {"201": _json("Token")},
-            400,
-            401,
-            413,
-            415,
-            422,
-            429,
-            auth=False,
-            body={"application/json": {"schema": {"$ref": "#/components/schemas/TokenIn"}}},
-        ),
-        "delete": _op(
-            "Sign this device out (revoke its token)", {"204": {"description": "Revoked"}}, 401
-        ),
-    },
-    "/api/v1/me": {"get": _op("Who this token belongs to", {"200": {"description": "OK"}}, 401)},
-    "/api/v1/forms": {
-        "get": _op(
-            "Manifest of published form versions (ETag)",
-            {"200": {"description": "OK"}, "304": {"description": "Unchanged"}},
-            401,
-            403,
-        )
-    },
-    "/api/v1/forms/{key}/{version}": {
-        "get": _op(
-            "One form definition (ETag)",
-            {"200": {"description": "OK"}, "304": {"description": "Unchanged"}},
-            401,
-            403,
-            404,
-            params=[
-                _path_param("key", {"type": "string"}),
-                _path_param("version", {"type": "integer"}),
-            ],
-        )
-    },
-    "/api/v1/violations": {
-        "get": _op("Violation catalogue", {"200": {"description": "OK"}}, 401, 403)
-    },
-    "/api/v1/rulepacks/{pack_id}": {
-        "get": _op(
-            "Rule pack tables for on-device verdicts (ETag)",
-            {"200": {"description": "OK"}, "304": {"description": "Unchanged"}},
-            401,
-            403,
-            404,
-            params=[_path_param("pack_id", {"type": "string"})],
-        )
-    },
-    "/api/v1/sync/pull": {
-        "get": _op(
-            "Reference data changed since a cursor, with tombstones",
-            {"200": _json("PullOut")},
-            401,
-            403,
-            422,
-            params=[
-                {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}},
-            ],
-        )
-    },
-    "/api/v1/sync/push": {
-        "post": _op(
-            "Store a batch of inspections; one result per item, in order",
-            {"200": _json("PushOut")},
-            400,
-            401,
-            403,
-            413,
-            415,
-            422,
-            body={"application/json": {"schema": {"$ref": "#/components/schemas/PushIn"}}},
-        )
-    },
-    "/api/v1/attachments/{sha256}": {
-        "put": _op(
-            "Upload a photo by content address (idempotent)",
-            {"201": {"description": "Stored"}, "200": {"description": "Already stored"}},
-            401,
-            403,
-            404,
-            413,
-            422,
-            params=[SHA],
-            body={"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-        ),
-        "get": _op(
-            "The photo without EXIF", {"200": {"description": "JPEG"}}, 401, 403, 404, params=[SHA]
-        ),
-    },
-    "/api/v1/instruments/{instrument_id}/label.png": {
-        "get": _op(
-            "The instrument's QR label (URL <PUBLIC_BASE_URL>/q/<qr_token>, code beneath), PNG",
-            {"200": {"description": "image/png"}},
-            401,
-            403,
-            404,
-            params=[_path_param("instrument_id", {"type": "integer"})],
-        )
-    },
-    "/api/v1/instruments/{instrument_id}/label.svg": {
-        "get": _op(
-            "The instrument's QR label as SVG",
-            {"200": {"description": "image/svg+xml"}},
-            401,
-            403,
-            404,
-            params=[_path_param("instrument_id", {"type": "integer"})],
-        )
-    },
-    "/api/v1/openapi.json": {
-        "get": _op("This document", {"200": {"description": "OK"}}, auth=False)
-    },
+#: Werkzeug converter → what its segment matches, as JSON Schema.
+_CONVERTERS: dict[str, dict[str, Any]] = {
+    "default": {"type": "string", "pattern": "^[^/]+$"},
+    "string": {"type": "string", "pattern": "^[^/]+$"},
+    "int": {"type": "integer", "minimum": 0},
+    "path": {"type": "string", "minLength": 1},
 }
+_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+
+
+def api_rules(url_map: Map) -> list[Rule]:
+    """The API's routes, in a stable order."""
+    return sorted(
+        (r for r in url_map.iter_rules() if r.endpoint.startswith(f"{bp.name}.")),
+        key=lambda r: (r.rule, r.endpoint),
+    )
+
+
+def openapi_path(rule: Rule) -> tuple[str, list[dict[str, Any]]]:
+    """``/a/<int:id>`` → ``/a/{id}`` and its path parameters."""
+    parameters = [
+        {
+            "name": m["name"],
+            "in": "path",
+            "required": True,
+            "schema": dict(_CONVERTERS.get(m["converter"] or "default", {"type": "string"})),
+        }
+        for m in _ARGUMENT.finditer(rule.rule)
+    ]
+    return _ARGUMENT.sub(lambda m: "{" + m["name"] + "}", rule.rule), parameters
+
+
+def _published_name(schema: type[Schema] | Schema) -> str:
+    """A schema's component name, the same whether it is met nested or registered."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    return next((name for name, known in SCHEMAS.items() if known is cls), cls.__name__)
+
+
+def build(url_map: Map) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of every API route that has an entry in ``OPERATIONS``."""
+    spec = APISpec(
+        title=TITLE,
+        version="1",
+        openapi_version="3.1.0",
+        plugins=[MarshmallowPlugin(schema_name_resolver=_published_name)],
+        security=[{"bearer": []}],
+    )
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in SCHEMAS.items():
+        if name not in spec.components.schemas:  # not already added where it was nested
+            spec.components.schema(name, schema=schema)
+    for (name, field), item_schema in ITEMS.items():
+        prop = spec.components.schemas[name]["properties"][field]
+        prop["items"] = spec.components.get_ref("schema", item_schema)
+    for status in sorted({p.status for p in CATALOGUE.values()}):
+        codes = sorted(p.code for p in CATALOGUE.values() if p.status == status)
+        narrowed = {
+            "allOf": [{"$ref": "#/components/schemas/Error"}],
+            "properties": {"code": {"enum": codes}},
+        }
+        spec.components.response(f"Error{status}", _json(narrowed, ", ".join(codes)))
+
+    paths: dict[str, dict[str, dict[str, Any]]] = {}
+    for rule in api_rules(url_map):
+        if rule.endpoint not in OPERATIONS:
+            continue  # tests/api/test_openapi.py fails on this; the document stays servable
+        path, parameters = openapi_path(rule)
+        operation = dict(OPERATIONS[rule.endpoint])
+        narrower = operation.pop("x-path-schemas", {})
+        for parameter in parameters:
+            parameter["schema"] = narrower.get(parameter["name"], parameter["schema"])
+        if parameters := parameters + operation.get("parameters", []):
+            operation["parameters"] = parameters
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            paths.setdefault(path, {})[method.lower()] = operation
+    for path, operations in paths.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
 
 
 @bp.get("/openapi.json")
 def openapi() -> dict[str, Any]:
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "Market metrology inspection sync API", "version": "1"},
-        "components": {
-            "schemas": SCHEMAS,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
-        "security": [{"bearer": []}],
-        "paths": PATHS,
-    }
+    cache = current_app.extensions.setdefault("inspect_app.openapi", {})
+    if "document" not in cache:
+        cache["document"] = build(current_app.url_map)
+    document: dict[str, Any] = cache["document"]
+    return document

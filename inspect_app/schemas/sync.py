@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
-from inspect_app.schemas.common import StrictSchema
+from inspect_app.schemas.common import MAX_JSON_DEPTH, StrictSchema
 
 MAX_BATCH = 500
+#: How deep one pushed item may nest (the item itself is level 1): the same bound as any
+#: request body's, counted from the item (a batch adds two levels around it).
+MAX_ITEM_DEPTH = MAX_JSON_DEPTH - 2
 SHA256 = validate.Regexp(r"^[0-9a-f]{64}$", error="must be a lowercase sha256 hex digest")
+
+#: The instants an inspection may carry (``captured_at``, ``started_at``, ``geotag.fix_at``):
+#: from 2000-01-01 up to, not including, 2100-01-01 UTC. Nothing outside is a real field
+#: record (a tablet whose clock was reset reads 1970), and inside the window every instant
+#: converts to UTC and to local time without leaving the calendar (``9999-12-31T23:59:59
+#: -12:00`` is in year 10000 in UTC) and fits every database's timestamp type.
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible_instant(value: datetime) -> None:
+    """Validator: ``value`` (timezone-aware) lies in [EARLIEST_INSTANT, LATEST_INSTANT)."""
+    try:
+        inside = EARLIEST_INSTANT <= value.astimezone(UTC) < LATEST_INSTANT
+    except OverflowError:  # the offset pushes it past year 1 or year 9999
+        inside = False
+    if not inside:
+        raise ValidationError("must lie between 2000-01-01T00:00:00Z and 2099-12-31T23:59:59Z")
 
 
 class GeotagIn(StrictSchema):
@@ -17,8 +39,11 @@ class GeotagIn(StrictSchema):
     lon = fields.Float(required=True, validate=validate.Range(-180, 180))
     #: Metres; 0 is accepted (and flagged as suspect), negative is not.
     accuracy = fields.Float(required=True, validate=validate.Range(min=0, max=1_000_000))
-    altitude = fields.Float(load_default=None, allow_none=True)
-    fix_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    #: Metres; within 100 km of sea level (anything beyond is not a position on Earth).
+    altitude = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(-100_000, 100_000)
+    )
+    fix_at = fields.AwareDateTime(load_default=None, allow_none=True, validate=plausible_instant)
 
 
 class InspectionIn(StrictSchema):
@@ -27,8 +52,10 @@ class InspectionIn(StrictSchema):
         required=True, validate=[validate.Length(1, 64), validate.Regexp(r"^[a-z][a-z0-9_]*$")]
     )
     form_version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 10_000))
-    started_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    captured_at = fields.AwareDateTime(required=True)
+    started_at = fields.AwareDateTime(
+        load_default=None, allow_none=True, validate=plausible_instant
+    )
+    captured_at = fields.AwareDateTime(required=True, validate=plausible_instant)
     geotag = fields.Nested(GeotagIn, required=True, allow_none=True)
     #: Validated against the form definition by the domain, not here.
     answers = fields.Dict(keys=fields.String(validate=validate.Length(1, 64)), required=True)
@@ -42,12 +69,17 @@ class InspectionIn(StrictSchema):
 
 
 class PushBatchIn(StrictSchema):
-    inspections = fields.List(fields.Raw(), required=True, validate=validate.Length(1, MAX_BATCH))
+    #: Any JSON value per item, null included: each is checked on its own (api/sync.py), so
+    #: one malformed item is rejected alone instead of refusing the batch.
+    inspections = fields.List(
+        fields.Raw(allow_none=True), required=True, validate=validate.Length(1, MAX_BATCH)
+    )
 
 
 class PullQueryIn(StrictSchema):
-    # Bounded to a 64-bit integer: larger values cannot be a cursor and no database takes them.
-    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
+    # The change log's seq is a 32-bit integer (int4 on PostgreSQL): a larger number cannot be
+    # a cursor, and PostgreSQL refuses to compare int4 with it (a 500, found by fuzzing).
+    cursor = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**31 - 1))
     limit = fields.Integer(load_default=500, validate=validate.Range(1, 1000))
 
 
@@ -74,3 +106,33 @@ class ItemResultOut(Schema):
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:
     """Optional result keys are omitted rather than sent as null."""
     return {k: v for k, v in data.items() if v is not None}
+
+
+class PushResultsOut(Schema):
+    """``POST /api/v1/sync/push``: one result per pushed item, in the order sent."""
+
+    results = fields.List(fields.Nested(ItemResultOut), required=True)
+
+
+class ChangeOut(Schema):
+    """One entry of a pull page: a reference row as it is now, or its tombstone."""
+
+    entity = fields.String(
+        required=True, validate=validate.OneOf(["market", "merchant", "instrument"])
+    )
+    id = fields.Integer(required=True)
+    op = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
+    data = fields.Dict(
+        required=True, allow_none=True, metadata={"description": "null when op is delete"}
+    )
+
+
+class PullPageOut(Schema):
+    """``GET /api/v1/sync/pull``: changes after the cursor; ask again with ``cursor`` while
+    ``has_more``."""
+
+    changes = fields.List(fields.Nested(ChangeOut), required=True)
+    cursor = fields.String(
+        required=True, metadata={"description": "Opaque; send it back as the next cursor."}
+    )
+    has_more = fields.Boolean(required=True)

@@ -71,7 +71,9 @@ class PushItem:
             "supersedes": str(data["supersedes"]) if data.get("supersedes") else None,
         }
         canonical = json.dumps(fields, sort_keys=True, default=_json_default, ensure_ascii=False)
-        digest = hashlib.sha256(canonical.encode()).hexdigest()
+        # surrogatepass: the same bytes as UTF-8 for any real text (so stored hashes stay
+        # valid), and no crash on a lone surrogate, which the edge refuses anyway.
+        digest = hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
         return cls(**fields, client_verdict=data.get("client_verdict"), content_sha256=digest)
 
 
@@ -222,9 +224,11 @@ def _evaluate(
 ) -> Evaluation:
     facts = {path: _facts(instrument) for path, instrument in instruments.items()}
     try:
-        return evaluate(
-            definition, item.answers, facts, pack, item.captured_at.astimezone(LOCAL_TZ).date()
-        )
+        local_day = item.captured_at.astimezone(LOCAL_TZ).date()
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-12:00: past the calendar's end
+        raise Rejected("VALIDATION_FAILED", {"captured_at": ["outside the calendar"]}) from exc
+    try:
+        return evaluate(definition, item.answers, facts, pack, local_day)
     except MeasurementError as exc:
         raise Rejected(
             "MEASUREMENT_INVALID",

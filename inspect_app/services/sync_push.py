@@ -1,6 +1,7 @@
 """``sync/push``: store a batch of inspections, each on its own, exactly once.
 
-Decision tree for one item (early returns, DESIGN.md section 6):
+Decision tree for one item (early returns; what each outcome means to a client is in
+docs/sync-protocol.md, section 3):
 
 1. the envelope failed its schema                      → rejected VALIDATION_FAILED
 2. the uuid exists: same content hash → duplicate (the original result); else → conflict
@@ -10,6 +11,7 @@ Decision tree for one item (early returns, DESIGN.md section 6):
 6. supersedes an unknown uuid → rejected; an already superseded one → stale
 7. the measurements cannot be evaluated                 → rejected MEASUREMENT_INVALID
 8. otherwise                                            → created, with the server's verdict
+9. anything else fails for this one item                → rejected ITEM_UNPROCESSABLE (logged)
 
 Each item runs in a savepoint, so one bad item never sinks the batch. The database's unique
 constraints (inspection uuid, supersedes) are what make this hold when two connections push
@@ -26,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -36,7 +39,7 @@ from inspect_app.extensions import db
 from inspect_app.formdefs import FormRegistry
 from inspect_app.models import Device, Inspection, Instrument, User
 from inspect_app.models.types import utcnow
-from inspect_app.services import audit, reference
+from inspect_app.services import audit, audit_records, reference
 from inspect_app.services.inspection_record import (
     InstrumentCache,
     ItemResult,
@@ -48,6 +51,17 @@ from inspect_app.services.inspection_record import (
 )
 
 logger = logging.getLogger(__name__)
+
+#: Failures of the database or the process, not of the item: they fail the request (a 5xx
+#: the client retries later) instead of parking a sound record as rejected.
+_SERVER_FAILURES: tuple[type[BaseException], ...] = (
+    sa_exc.OperationalError,  # connection lost, lock or statement timeout, serialisation
+    sa_exc.InterfaceError,
+    sa_exc.InternalError,  # e.g. PostgreSQL's "current transaction is aborted"
+    sa_exc.TimeoutError,  # connection pool exhausted
+    sa_exc.PendingRollbackError,
+    MemoryError,
+)
 
 
 @dataclass
@@ -82,35 +96,72 @@ def _store_one(
     effects: _BatchEffects,
     lang: str,
 ) -> ItemResult:
+    """Store one item in its own savepoint and answer for it; never fails the batch for it.
+
+    Refusals are :class:`Rejected`; a lost race on a unique index is re-read (duplicate,
+    conflict or stale). Anything else that goes wrong with this item (a value a database
+    refuses, a bug met by odd data) rolls its savepoint back, is logged with its uuid and is
+    answered ``rejected ITEM_UNPROCESSABLE``, and the batch goes on. Failures of the database
+    itself (:data:`_SERVER_FAILURES`) propagate: the request fails and the client retries.
+    """
     try:
-        definition = definition_for(forms, item.form_key, item.form_version)
-        issues = validate_answers(definition, item.answers)
-        if issues:
-            errors: dict[str, list[str]] = {}
-            for issue in issues:
-                message = issue.message_zh if lang == "zh" else issue.message_en
-                errors.setdefault(issue.path or "_schema", []).append(message)
-            raise Rejected("VALIDATION_FAILED", errors)
-        with db.session.begin_nested():
-            inspection = build_inspection(
-                actor, device, item, definition, forms, pack, now, effects.lookups
-            )
-            db.session.add(inspection)
-            db.session.flush()
+        return _store_in_savepoint(actor, device, item, forms, pack, now, effects, lang)
     except Rejected as rejection:
         return rejection.result(item.uuid)
     except IntegrityError:
         # Lost a race: the same uuid (or a correction of the same record) committed first.
         result = _after_race(item)
-        if result is None:
-            raise
-        return result
+        if result is not None:
+            return result
+        logger.exception("Push item %s by user %s broke a constraint", item.uuid, actor.id)
+        return _unprocessable(item)
+    except _SERVER_FAILURES:
+        raise
+    except Exception:
+        logger.exception("Push item %s by user %s could not be stored", item.uuid, actor.id)
+        return _unprocessable(item)
+
+
+def _store_in_savepoint(
+    actor: User,
+    device: Device | None,
+    item: PushItem,
+    forms: FormRegistry,
+    pack: RulePack,
+    now: datetime,
+    effects: _BatchEffects,
+    lang: str,
+) -> ItemResult:
+    """Decision tree steps 3 to 8; the batch's effects are noted only once the item is in."""
+    definition = definition_for(forms, item.form_key, item.form_version)
+    issues = validate_answers(definition, item.answers)
+    if issues:
+        errors: dict[str, list[str]] = {}
+        for issue in issues:
+            message = issue.message_zh if lang == "zh" else issue.message_en
+            errors.setdefault(issue.path or "_schema", []).append(message)
+        raise Rejected("VALIDATION_FAILED", errors)
+    with db.session.begin_nested():
+        inspection = build_inspection(
+            actor, device, item, definition, forms, pack, now, effects.lookups
+        )
+        db.session.add(inspection)
+        db.session.flush()
+        # Inside the savepoint: should describing it fail, the row goes with it.
+        result = result_for(inspection, "created")
+        instrument = (
+            None
+            if inspection.instrument_id is None
+            else db.session.get(Instrument, inspection.instrument_id)  # identity map hit
+        )
     effects.created.append(inspection)
-    if inspection.instrument_id is not None:
-        instrument = db.session.get(Instrument, inspection.instrument_id)  # identity map hit
-        if instrument is not None:
-            effects.instruments[instrument.id] = instrument
-    return result_for(inspection, "created")
+    if instrument is not None:
+        effects.instruments[instrument.id] = instrument
+    return result
+
+
+def _unprocessable(item: PushItem) -> ItemResult:
+    return ItemResult(item.uuid, "rejected", code="ITEM_UNPROCESSABLE")
 
 
 def _after_race(item: PushItem) -> ItemResult | None:
@@ -158,14 +209,20 @@ def push_batch(
             result = _store_one(actor, device, item, forms, pack, now, effects, lang)
             seen[item.uuid] = result
             results.append(result)
+    # Each entry vouches for the record as stored: the hash is of the rows read back.
+    records = audit_records.digests_by_uuid([i.uuid for i in effects.created])
     audit.record_many(
         actor,
         [
             audit.Event(
-                "inspection.create",
+                audit.INSPECTION_CREATE,
                 "inspection",
                 inspection.uuid,
-                {"verdict": inspection.verdict.value, "supersedes": inspection.supersedes_id},
+                {
+                    "verdict": inspection.verdict.value,
+                    "supersedes": inspection.supersedes_id,
+                    "record_sha256": records[inspection.uuid],
+                },
             )
             for inspection in effects.created
         ],

@@ -109,6 +109,23 @@ def test_a_malformed_item_is_rejected_and_the_rest_stored(field: Field, mutate: 
     assert db.session.scalar(db.select(db.func.count(Inspection.id))) == 1
 
 
+@pytest.mark.parametrize("value", [None, 1, "item", [], [{}], True], ids=repr)
+def test_an_item_that_is_not_an_object_is_rejected_alone(field: Field, value: Any) -> None:
+    """Even null: the batch's list takes any JSON value, each item is judged on its own."""
+    good = item("bazaar_scale", scale_answers(field.merchant.id, field.scale.code))
+    response = field.client.post(
+        "/api/v1/sync/push", json={"inspections": [good, value]}, headers=field.headers
+    )
+    assert response.status_code == 200
+    created, rejected = response.get_json()["results"]
+    assert created["status"] == "created"
+    assert (rejected["uuid"], rejected["status"], rejected["code"]) == (
+        "#1",
+        "rejected",
+        "VALIDATION_FAILED",
+    )
+
+
 def test_push_needs_a_token(field: Field) -> None:
     response = field.client.post("/api/v1/sync/push", json={"inspections": []})
     assert (response.status_code, response.get_json()["code"]) == (401, "AUTH_REQUIRED")
