@@ -13,15 +13,16 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import g, redirect, request, session, url_for
+from flask import Response, current_app, g, redirect, request, session, url_for
+from flask_limiter.util import get_remote_address
 
 from inspect_app.error_handlers import wants_json
 from inspect_app.errors import AppError
-from inspect_app.extensions import db
-from inspect_app.models import Device, Merchant, User
+from inspect_app.extensions import db, limiter
+from inspect_app.models import Device, User
 from inspect_app.models.user import Role
+from inspect_app.schemas.common import json_body
 from inspect_app.services import accounts
-from inspect_app.services.scoping import can_see_merchant
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,22 +34,101 @@ def load_session_user() -> None:
     g.device = None
     user_id = session.get("uid")
     if user_id is not None:
-        user = db.session.get(User, user_id)
-        # The session also carries the password hash's tail, so a password change or
-        # deactivation ends every other session at once.
-        if user is not None and user.is_active and session.get("pw") == user.password_hash[-16:]:
+        user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+        # The session carries the user's session generation from when it began. Signing out
+        # and changing the password bump the generation, so every copy of an older cookie is
+        # refused from the next request on; deactivation ends it too.
+        if user is not None and user.is_active and session.get("gen") == user.session_generation:
             g.user = user
         else:
             session.clear()
 
 
 def login_session(user: User) -> None:
-    """Start a fresh session (cleared first, so a pre-login session id is never reused)."""
+    """Start a fresh session (cleared first, so a pre-login session id is never reused).
+
+    The cookie holds the user id and the session generation, nothing derived from the
+    password: the cookie is only signed, not encrypted, so whoever holds it can read it.
+    """
     session.clear()
     session["uid"] = user.id
-    session["pw"] = user.password_hash[-16:]
+    session["gen"] = user.session_generation
     if user.locale:
         session["locale"] = user.locale
+
+
+# ---------------------------------------------------------------- failed sign-in counters
+#
+# POST /login and POST /api/v1/auth/token share two counters: one per client address and one
+# per account (the username, stripped and lower-cased). Only failed attempts (401) count, so a
+# demo that switches between users never locks itself out; once either counter reaches its
+# limit every attempt it covers is refused with 429, a right password included, until the
+# window passes. The counters live in RATELIMIT_STORAGE_URI, so workers sharing Redis share
+# them. A wrong current password on the password-change page counts against the account too.
+
+
+def _failed_attempt(response: Response) -> bool:
+    return response.status_code == 401
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: str(current_app.config[name])
+
+
+def _address_key() -> str:
+    return f"address:{get_remote_address() or '-'}"
+
+
+def _account(username: object) -> str:
+    name = username.strip().lower() if isinstance(username, str) else ""
+    # Never empty: flask-limiter skips a limit whose key is empty.
+    return f"account:{name}"
+
+
+def _claimed_account_key() -> str:
+    """The account a sign-in attempt names: the form field on pages, the JSON body's on the API."""
+    if request.path.startswith("/api/"):
+        try:
+            body = json_body()
+        except AppError:
+            body = None  # the view refuses it (415/400) before any password is checked
+        return _account(body.get("username") if isinstance(body, dict) else None)
+    return _account(request.form.get("username"))
+
+
+def _signed_in_account_key() -> str:
+    user = current_user()
+    return _account(user.username if user is not None else None)
+
+
+_FAILURES_BY_ADDRESS = limiter.shared_limit(
+    _setting("RATELIMIT_LOGIN"),
+    scope="login-failures-address",
+    key_func=_address_key,
+    deduct_when=_failed_attempt,
+)
+_FAILURES_BY_CLAIMED_ACCOUNT = limiter.shared_limit(
+    _setting("RATELIMIT_LOGIN_ACCOUNT"),
+    scope="login-failures-account",
+    key_func=_claimed_account_key,
+    deduct_when=_failed_attempt,
+)
+_FAILURES_BY_SIGNED_IN_ACCOUNT = limiter.shared_limit(
+    _setting("RATELIMIT_LOGIN_ACCOUNT"),
+    scope="login-failures-account",
+    key_func=_signed_in_account_key,
+    deduct_when=_failed_attempt,
+)
+
+
+def sign_in_attempts(view: Callable[P, R]) -> Callable[P, R]:
+    """For views that check a password someone claims: counts their 401s (see above)."""
+    return _FAILURES_BY_ADDRESS(_FAILURES_BY_CLAIMED_ACCOUNT(view))
+
+
+def password_checks(view: Callable[P, R]) -> Callable[P, R]:
+    """For views that check the signed-in user's current password: same counters."""
+    return _FAILURES_BY_ADDRESS(_FAILURES_BY_SIGNED_IN_ACCOUNT(view))
 
 
 def current_user() -> User | None:
@@ -111,11 +191,3 @@ def token_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
         return wrapped
 
     return decorator
-
-
-def merchant_or_404(user: User, merchant_id: int) -> Merchant:
-    """Load a merchant the user may see; anything else is 404 (never reveal existence)."""
-    merchant = db.session.get(Merchant, merchant_id)
-    if merchant is None or not can_see_merchant(user, merchant):
-        raise AppError("NOT_FOUND")
-    return merchant

@@ -1,4 +1,4 @@
-"""Sign-in, device tokens and their revocation."""
+"""Sign-in, sessions, passwords, device tokens and their revocation."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from inspect_app.domain import passwords
 from inspect_app.errors import AppError
 from inspect_app.extensions import db
 from inspect_app.models import Device, User
@@ -20,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 # Checked against when the username is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
+
+#: Shortest password :func:`set_password` accepts (the policy: ``domain/passwords.py``).
+PASSWORD_MIN_LENGTH = passwords.MIN_LENGTH
 
 
 def hash_password(password: str) -> str:
@@ -83,8 +87,66 @@ def resolve_device_token(token: str) -> Device:
     return device
 
 
-def revoke_device(actor: User, device: Device) -> None:
+def revoke_device(actor: User | None, device: Device) -> None:
     """Revoke a device token at once (idempotent)."""
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         audit.record(actor, "device.revoke", "device", device.id, {"user_id": device.user_id})
+
+
+def end_sessions(user: User) -> None:
+    """End every web session of ``user``: each cookie issued so far stops working.
+
+    Sessions carry the user's ``session_generation`` from when they began
+    (:func:`inspect_app.auth.login_session`); bumping it refuses them all, copies of a cookie
+    included. Signing out uses this, so it signs the user out of every browser at once.
+    """
+    user.session_generation += 1
+
+
+def revoke_user_devices(actor: User | None, user: User) -> int:
+    """Revoke every live device token of ``user``; returns how many were revoked."""
+    devices = db.session.scalars(
+        select(Device).where(Device.user_id == user.id, Device.revoked_at.is_(None))
+    ).all()
+    for device in devices:
+        revoke_device(actor, device)
+    return len(devices)
+
+
+def set_password(
+    actor: User | None,
+    user: User,
+    new_password: str,
+    *,
+    action: str = "user.password_change",
+    field: str = "new_password",
+) -> None:
+    """Give ``user`` a new password; end their web sessions and revoke their device tokens.
+
+    Whoever held the old password may have signed in somewhere: nothing started with it
+    survives. The caller starts a fresh session when the user changed their own password.
+    ``action`` is what the audit entry says (an admin's reset is ``user.password_reset``).
+
+    :raises AppError: ``VALIDATION_FAILED`` on ``field`` (``{"code", "en", "zh"}`` each) when
+        the password policy (:func:`inspect_app.domain.passwords.password_problems`) refuses it.
+    """
+    problems = passwords.password_problems(new_password, user.username)
+    if problems:
+        raise AppError("VALIDATION_FAILED", {field: [p.as_dict() for p in problems]})
+    user.password_hash = hash_password(new_password)
+    end_sessions(user)
+    revoked = revoke_user_devices(actor, user)
+    audit.record(actor, action, "user", user.id, {"devices_revoked": revoked})
+    logger.info("Password of user %s changed; %s device(s) revoked", user.id, revoked)
+
+
+def change_password(actor: User, user: User, current_password: str, new_password: str) -> None:
+    """``user`` changes their own password, proving the current one first.
+
+    :raises AppError: ``AUTH_INVALID_CREDENTIALS`` when ``current_password`` is wrong,
+        ``VALIDATION_FAILED`` when the policy refuses the new one (see :func:`set_password`).
+    """
+    if not check_password_hash(user.password_hash, current_password):
+        raise AppError("AUTH_INVALID_CREDENTIALS")
+    set_password(actor, user, new_password)

@@ -129,3 +129,72 @@ def test_language_switch_sticks_to_the_user(
     assert "Supervision overview" in client.get("/supervisor/").get_data(as_text=True)
     db.session.refresh(user)
     assert user.locale == "en"
+
+
+UNSAFE_NEXT = [
+    "/supervisor/\r\nSet-Cookie: planted=1",
+    "/supervisor/\nX-Injected: 1",
+    "/\t/evil.example/",  # browsers drop the tab: //evil.example/
+    "/\\evil.example/",  # browsers read the backslash as a slash
+    "/\u202e/evil",
+    "https://evil.example/",
+    "//evil.example/",
+]
+
+
+@pytest.mark.parametrize("target", UNSAFE_NEXT)
+def test_an_unsafe_next_after_login_goes_home(
+    client: FlaskClient, make_user: Callable[..., User], target: str
+) -> None:
+    """A line break used to raise in redirect() (a 500); every unsafe target now goes home."""
+    user = make_user(Role.INSPECTOR)
+    db.session.commit()
+    response = client.post(
+        "/login",
+        data={
+            "username": user.username,
+            "password": user.test_password,  # type: ignore[attr-defined]
+            "next": target,
+            "csrf_token": csrf_from(client),
+        },
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "planted" not in response.headers.get("Set-Cookie", "")
+    assert "X-Injected" not in response.headers
+
+
+@pytest.mark.parametrize("target", UNSAFE_NEXT)
+def test_an_unsafe_next_on_the_login_page_is_dropped(client: FlaskClient, target: str) -> None:
+    response = client.get("/login", query_string={"next": target})
+    assert response.status_code == 200
+    assert 'name="next" value=""' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", UNSAFE_NEXT)
+def test_an_unsafe_next_after_the_language_switch_goes_home(
+    client: FlaskClient, target: str
+) -> None:
+    token = csrf_from(client)
+    response = client.post("/lang/en", data={"csrf_token": token, "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_same_site_next_with_a_query_is_kept(
+    client: FlaskClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(Role.SUPERVISOR)
+    db.session.commit()
+    page = client.get("/login", query_string={"next": "/supervisor/?tab=2"})
+    assert 'name="next" value="/supervisor/?tab=2"' in page.get_data(as_text=True)
+    response = client.post(
+        "/login",
+        data={
+            "username": user.username,
+            "password": user.test_password,  # type: ignore[attr-defined]
+            "next": "/supervisor/?tab=2",
+            "csrf_token": csrf_from(client),
+        },
+    )
+    assert response.headers["Location"] == "/supervisor/?tab=2"
