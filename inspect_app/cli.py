@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from inspect_app.cli_registry import registry_group
+from inspect_app.cli_users import users_group
 from inspect_app.domain import rulepacks
 from inspect_app.extensions import db
 from inspect_app.formdefs import check_forms
@@ -87,5 +89,6 @@ def rulepacks_export(pack_id: str, output: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (audit_group, seed_demo, forms_group, rulepacks_group):
+    for command in (audit_group, seed_demo, forms_group, rulepacks_group, registry_group):
         app.cli.add_command(command)
+    app.cli.add_command(users_group)

@@ -1,7 +1,8 @@
 """The password policy: what every place that sets a password accepts.
 
-Used by the admin user pages (create, reset), ``flask users create`` and the password-change
-page, through :func:`inspect_app.services.accounts.set_password`. A password is refused when it
+Applied by ``services.users.create_user`` (the admin page and ``flask users create``) and
+``services.accounts.set_password`` (an admin's reset, the password-change page, which also asks
+it first to show the reasons). A password is refused when it
 
 * has fewer than :data:`MIN_LENGTH` (10) characters, or more than :data:`MAX_LENGTH` (256:
   the sign-in endpoints read no more);

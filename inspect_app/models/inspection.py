@@ -18,7 +18,7 @@ CLOCK_SKEW_LIMIT = timedelta(minutes=5)
 
 
 class GeotagStatus(enum.StrEnum):
-    """Evidence quality of the geotag; never a reason to reject (DESIGN.md 6)."""
+    """Evidence quality of the geotag; never a reason to reject (docs/sync-protocol.md, "Flags")."""
 
     OK = "ok"
     FAR = "far"

@@ -28,7 +28,9 @@ def label_url(base_url: str, qr_token: str) -> str:
     return f"{base_url.rstrip('/')}/q/{qr_token}"
 
 
-def _matrix(url: str) -> list[list[bool]]:
+def qr_matrix(url: str) -> list[list[bool]]:
+    """The QR code of ``url`` at error correction M, smallest version that holds it, with the
+    4-module quiet zone included (``True`` = dark). PNG, SVG and the PDF sheets draw this."""
     qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=BORDER)
     qr.add_data(url)
     qr.make(fit=True)
@@ -38,7 +40,7 @@ def _matrix(url: str) -> list[list[bool]]:
 
 def render_png(url: str, code: str) -> bytes:
     """A 1-bit-looking PNG: the QR code with the printed code centred beneath it."""
-    matrix = _matrix(url)
+    matrix = qr_matrix(url)
     size = len(matrix) * PNG_MODULE_PX
     text_band = PNG_MODULE_PX * 6
     image = Image.new("L", (size, size + text_band), 255)
@@ -60,7 +62,7 @@ def render_png(url: str, code: str) -> bytes:
 
 def render_svg(url: str, code: str) -> str:
     """A scalable label for print shops: one path for the dark modules, the code as text."""
-    matrix = _matrix(url)
+    matrix = qr_matrix(url)
     n = len(matrix)
     parts = [
         f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
