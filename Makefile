@@ -48,13 +48,16 @@ lint: install
 	$(BIN)/ruff format --check inspect_app tests bench
 	$(BIN)/mypy
 
+# Two workers (pytest-xdist): CI and development machines have two cores.
+XDIST ?= -n 2
+
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/browser
+	$(BIN)/pytest -q -p no:cacheprovider $(XDIST) --ignore=tests/browser
 
 # The API, service, web and migration suites again, on the local PostgreSQL server.
 test-postgres: install
-	INSPECT_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider \
-	  tests/api tests/services tests/web tests/migrations
+	INSPECT_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider $(XDIST) \
+	  -m "not sqlite_only" tests/api tests/services tests/web tests/migrations
 
 test-browser: install chromium
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser
@@ -71,6 +74,10 @@ bench: install chromium
 	$(BIN)/python bench/bench_metrology.py
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_field_app.py
+	$(BIN)/python bench/bench_uploads.py
+	$(BIN)/python bench/bench_registry_import.py
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/bench_public_page.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

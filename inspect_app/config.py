@@ -39,6 +39,17 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_LOGIN": "10 per minute",
     "RATELIMIT_LOGIN_ACCOUNT": "10 per minute",
     "RATELIMIT_PUBLIC": "60 per minute",
+    # Each worker keeps a label's finished public page this many seconds (0: off); see
+    # docs/public-page.md for what that costs in freshness and buys in speed.
+    "PUBLIC_PAGE_CACHE_SECONDS": 5,
+    # Consumer reports (docs/reports.md): reports sent per client address (generous: phones on
+    # a mobile network share addresses), and reports stored per instrument.
+    "RATELIMIT_REPORT_ADDRESS": "20 per hour",
+    "RATELIMIT_REPORT_INSTRUMENT": "10 per hour;30 per day",
+    # Report photos: size of one, and how many are kept per instrument and in all, per 24 h.
+    "REPORT_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
+    "REPORT_PHOTOS_PER_INSTRUMENT_DAY": 5,
+    "REPORT_PHOTOS_PER_DAY": 200,
     "RATELIMIT_HEADERS_ENABLED": True,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

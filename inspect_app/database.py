@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, Response, has_request_context
+from flask import Flask, Response, current_app, has_request_context, request
 from sqlalchemy import Engine, event
 
 from inspect_app.config import PROJECT_ROOT
 from inspect_app.extensions import csrf, db, limiter, migrate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Attribute a :func:`read_only` view function carries.
+_READ_ONLY = "_inspect_read_only"
+
+
+def read_only(view: F) -> F:
+    """Declare a view read-only: its request never takes SQLite's write lock, never commits.
+
+    Put it directly under the route decorator. On SQLite the request's transaction begins with
+    a plain (deferred) ``BEGIN`` instead of ``BEGIN IMMEDIATE``, so in WAL mode it reads its
+    snapshot while a tablet's sync holds the write lock, instead of queueing behind it;
+    :func:`commit_on_success` rolls it back instead of committing, so nothing it might have
+    added is ever stored. For pages every shopper opens (``/q/<token>``) and the health checks.
+    A view that records anything (a device's last-seen time) must not carry it.
+    """
+    setattr(view, _READ_ONLY, True)
+    return view
+
+
+def request_is_read_only() -> bool:
+    """Whether the current request's endpoint was declared :func:`read_only`."""
+    if not has_request_context() or request.endpoint is None:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, _READ_ONLY, False))
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -30,7 +58,13 @@ def _sqlite_on_begin(connection: Any) -> None:
     # connection committed in between; IMMEDIATE makes two tablets syncing at the same moment
     # wait their turn (busy_timeout) instead. In WAL mode readers are never blocked by it.
     # Outside a request (CLI, test set-up) a single process writes, so BEGIN stays deferred.
-    # PostgreSQL is the engine for real write concurrency.
+    # PostgreSQL is the engine for real write concurrency. Views declared ``read_only`` begin
+    # deferred: they never write, so they never need the lock (see read_only).
+    if has_request_context() and request_is_read_only():
+        # Straight to the driver: the page every shopper opens pays for SQLAlchemy's statement
+        # machinery once (its query), not twice. A deferred BEGIN takes no lock and cannot fail.
+        connection.connection.driver_connection.execute("BEGIN")
+        return
     connection.exec_driver_sql("BEGIN IMMEDIATE" if has_request_context() else "BEGIN")
 
 
@@ -39,9 +73,10 @@ def commit_on_success(response: Response) -> Response:
 
     Views and services only add and flush; the unit of work is committed here when the
     response is a success (2xx/3xx) and rolled back otherwise, so a refused request leaves
-    nothing half-written and a GET that records a device's last-seen time keeps it.
+    nothing half-written and a GET that records a device's last-seen time keeps it. A view
+    declared :func:`read_only` is always rolled back: it has nothing to keep.
     """
-    if response.status_code < 400:
+    if response.status_code < 400 and not request_is_read_only():
         db.session.commit()
     else:
         db.session.rollback()

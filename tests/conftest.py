@@ -54,6 +54,7 @@ def base_config(tmp_path: Path, uri: str) -> dict[str, Any]:
         "AUDIT_KEY": "test-audit-key-0123456789",
         "SQLALCHEMY_DATABASE_URI": uri,
         "ATTACHMENTS_DIR": str(tmp_path / "attachments"),
+        "REGISTRY_IMPORT_DIR": str(tmp_path / "registry-imports"),
         "PUBLIC_BASE_URL": "https://inspect.example.test",
     }
 

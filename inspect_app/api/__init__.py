@@ -11,7 +11,16 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def register_api(app: Flask) -> None:
     # Imported for their route registrations on ``bp``.
-    from inspect_app.api import attachments, auth, forms, labels, openapi, sync  # noqa: F401
+    from inspect_app.api import (  # noqa: F401
+        attachments,
+        auth,
+        forms,
+        label_tokens,
+        labels,
+        openapi,
+        reports,
+        sync,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

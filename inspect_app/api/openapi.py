@@ -27,6 +27,8 @@ from inspect_app.schemas.attachments import AttachmentOut
 from inspect_app.schemas.auth import MeOut, TokenIn, TokenOut, UserOut
 from inspect_app.schemas.errors import ErrorOut
 from inspect_app.schemas.forms import FormManifestOut, ViolationsOut
+from inspect_app.schemas.labels import RotatedTokenOut
+from inspect_app.schemas.reports import ReportOut, ReportsQueryIn
 from inspect_app.schemas.sync import (
     SHA256,
     GeotagIn,
@@ -58,6 +60,9 @@ SCHEMAS: dict[str, type[Schema]] = {
     "AttachmentOut": AttachmentOut,
     "FormManifestOut": FormManifestOut,
     "ViolationsOut": ViolationsOut,
+    "RotatedTokenOut": RotatedTokenOut,
+    "ReportOut": ReportOut,
+    "ReportsQueryIn": ReportsQueryIn,
 }
 
 #: List fields the document describes more precisely than the schema loads them. A push
@@ -205,6 +210,20 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         {200: _bytes("image/svg+xml", "SVG")},
         *_STAFF,
         404,
+    ),
+    "api.rotate_token": _op(
+        "Replace the instrument's label: a new QR token; the old one answers 410 on /q/",
+        {200: _json(RotatedTokenOut, "New token")},
+        *_STAFF,
+        404,
+    ),
+    "api.list_reports": _op(
+        "Consumer reports of the caller's district (admins: all), newest first; supervisors "
+        "and admins only, so the reporter's phone number is included",
+        {200: _json({"type": "array", "items": ReportOut})},
+        *_STAFF,
+        422,
+        query=ReportsQueryIn,
     ),
     "api.openapi": _op("This document", {200: _json({"type": "object"})}, public=True),
 }

@@ -19,8 +19,9 @@ from inspect_app.extensions import db
 from inspect_app.models import Inspection, Market, Merchant, Region, User
 from inspect_app.models.instrument import InstrumentKind
 from inspect_app.models.place import MerchantKind
+from inspect_app.models.types import utcnow
 from inspect_app.models.user import Role
-from inspect_app.services import accounts, reference
+from inspect_app.services import accounts, demo_states, reference
 from inspect_app.services import demo_data as data
 
 SEED = 20261126
@@ -291,4 +292,6 @@ def seed(today: date | None = None, with_history: bool = True) -> DemoResult:
         from inspect_app.services.demo_history import create_history
 
         seeder.result.inspections = create_history(seeder.rng, seeder.today)
+    demo_states.spread_states(seeder.today)
+    demo_states.add_reports(utcnow())
     return seeder.result

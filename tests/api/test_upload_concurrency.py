@@ -21,7 +21,6 @@ from inspect_app.models import Attachment, AuditEntry
 from inspect_app.services import accounts, attachments, image_decoding
 from tests.api.conftest import Field
 from tests.api.uploads import encoded, expect, sha
-from tests.conftest import BACKEND
 
 
 def _tablet_headers(field: Field, n: int) -> list[dict[str, str]]:
@@ -147,7 +146,7 @@ def _write_with_a_short_busy_timeout(app: Flask) -> None:
         other.close()
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's single write lock")
+@pytest.mark.sqlite_only  # SQLite's single write lock
 def test_a_slow_upload_does_not_hold_the_sqlite_write_lock(field: Field, app: Flask) -> None:
     data = _noisy_photo()
     digest = sha(data)
@@ -176,7 +175,7 @@ def test_a_slow_upload_does_not_hold_the_sqlite_write_lock(field: Field, app: Fl
     assert outcome == {"status": 201}
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite's single write lock")
+@pytest.mark.sqlite_only  # SQLite's single write lock
 def test_decoding_a_photo_does_not_hold_the_sqlite_write_lock(
     field: Field, app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,3 +91,33 @@ def test_seed_demo_refuses_a_database_with_real_data(
     assert result.exit_code == 1
     assert "real data" in result.output
     assert _count(Instrument) == 0
+
+
+def test_the_demo_has_an_instrument_in_every_traffic_light_state(runner: Any) -> None:
+    from datetime import date
+
+    from inspect_app.domain.traffic_light import LightState, traffic_light
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    today = date.today()
+    states = {
+        traffic_light(i.status.value, i.valid_until, today).state
+        for i in db.session.scalars(select(Instrument))
+    }
+    assert {
+        LightState.VALID,
+        LightState.EXPIRING,
+        LightState.EXPIRED,
+        LightState.REPAIR_ORDER,
+        LightState.DO_NOT_USE,
+    } <= states
+
+
+def test_the_demo_has_reports_in_the_supervisors_queue(runner: Any) -> None:
+    from inspect_app.models import Report
+    from inspect_app.models.report import ReportStatus
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    statuses = sorted(r.status.value for r in db.session.scalars(select(Report)))
+    assert statuses == sorted(["received", "received", ReportStatus.DISMISSED.value])
+    assert audit.verify_chain().intact

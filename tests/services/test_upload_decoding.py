@@ -152,7 +152,6 @@ _PEAK = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="Linux peak RSS")
 def test_decoding_a_24_megapixel_jpeg_needs_less_memory_than_its_full_size_pixels(
     tmp_path: Path,
 ) -> None:

@@ -24,10 +24,14 @@ from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from inspect_app.extensions import db
-from inspect_app.models import Device, Instrument, Market, Merchant, Region, User
+from inspect_app.models import Device, Instrument, Market, Merchant, Region, Report, User
+from inspect_app.models.report import ReportCategory
 from inspect_app.models.user import Role
 from tests.conftest import IsolatedClient, csrf_from
 from tests.payloads import item, scale_answers
+from tests.web import registry_import_matrix as rim
+from tests.web import registry_matrix as rm
+from tests.web import reports_matrix as rp
 
 ANONYMOUS = "anonymous"
 RELATIONS = ("own", "other_merchant", "other_district")
@@ -63,6 +67,14 @@ class World:
     photos: dict[str, tuple[str, bytes]]
     devices: dict[str, Device]
     users: dict[Role, User]
+    #: The market of each relation's merchant (own and other_merchant share region A).
+    markets: dict[str, Market] = field(default_factory=dict)
+    #: A consumer report about each relation's instrument.
+    reports: dict[str, Report] = field(default_factory=dict)
+    #: A person of each relation, for user administration: own = an inspector of region A,
+    #: other_merchant = the user of region A's other merchant, other_district = region B's
+    #: inspector.
+    people: dict[str, User] = field(default_factory=dict)
     clients: dict[Role | str, FlaskClient] = field(default_factory=dict)
     tokens: dict[Role, dict[str, str]] = field(default_factory=dict)
 
@@ -159,6 +171,24 @@ def world(
         )
         assert put.status_code == 201, put.get_json()
         w.photos[relation] = (sha, data)
+    w.markets = {rel: db.session.get(Market, m.market_id) for rel, m in merchants.items()}  # type: ignore[misc]
+    for rel, merchant in merchants.items():
+        report = Report(
+            instrument_id=instruments[rel].id,
+            merchant_id=merchant.id,
+            region_id=merchant.region_id,
+            category=ReportCategory.SHORT_WEIGHT,
+            description="少了二两",
+            reporter_phone="13900000000",
+        )
+        db.session.add(report)
+        w.reports[rel] = report
+    w.people = {
+        "own": users[Role.INSPECTOR],
+        "other_merchant": make_user(Role.MERCHANT, merchant_id=merchants["other_merchant"].id),
+        "other_district": far_inspector,
+    }
+    db.session.commit()
     devices = {d.user_id: d for d in db.session.scalars(select(Device))}
     w.devices = {
         "own": devices[users[Role.INSPECTOR].id],
@@ -329,6 +359,210 @@ ROWS: dict[str, Row] = {
     ),
     "field.label_svg": Row(
         Call(False, "GET", instrument_path("/instruments/{}/label.svg")), STAFF, scoped=True
+    ),
+    # ---- registry import (rows for its routes go here)
+    "registry_import.upload_form": Row(
+        Call(False, "GET", fixed("/registry/import")), {Role.SUPERVISOR, Role.ADMIN}
+    ),
+    "registry_import.upload": Row(
+        Call(False, "POST", fixed("/registry/import"), rim.upload_body, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+        judge=rim.judge_upload,
+    ),
+    "registry_import.preview": Row(
+        Call(False, "GET", rim.admins_upload),
+        {Role.SUPERVISOR, Role.ADMIN},
+        judge=rim.judge_admins_upload,
+    ),
+    "registry_import.commit": Row(
+        Call(False, "POST", lambda w, r: rim.admins_upload(w, r) + "/commit", csrf_form, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        judge=rim.judge_admins_upload,
+    ),
+    # ---- registry forms and user administration (rows go here)
+    "registry.markets": Row(Call(False, "GET", fixed("/markets/")), STAFF),
+    "registry.market": Row(
+        Call(False, "GET", lambda w, rel: f"/markets/{w.markets[rel].id}"), STAFF, scoped=True
+    ),
+    "registry.new_market": Row(
+        Call(False, "GET", fixed("/markets/new")), {Role.ADMIN, Role.SUPERVISOR}
+    ),
+    "registry.create_market": Row(
+        Call(False, "POST", fixed("/markets/new"), rm.new_market, form=True),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.edit_market": Row(
+        Call(False, "GET", lambda w, rel: f"/markets/{w.markets[rel].id}/edit"),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.update_market": Row(
+        Call(
+            False, "POST", lambda w, rel: f"/markets/{w.markets[rel].id}/edit", rm.market, form=True
+        ),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.new_merchant": Row(
+        Call(False, "GET", lambda w, rel: f"/markets/{w.markets[rel].id}/merchants/new"),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.create_merchant": Row(
+        Call(
+            False,
+            "POST",
+            lambda w, rel: f"/markets/{w.markets[rel].id}/merchants/new",
+            rm.new_merchant,
+            form=True,
+        ),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.edit_merchant": Row(
+        Call(False, "GET", merchant_path("/merchants/{}/edit")),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.update_merchant": Row(
+        Call(False, "POST", merchant_path("/merchants/{}/edit"), rm.merchant, form=True),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.new_instrument": Row(
+        Call(False, "GET", merchant_path("/merchants/{}/instruments/new")),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.create_instrument": Row(
+        Call(
+            False,
+            "POST",
+            merchant_path("/merchants/{}/instruments/new"),
+            rm.new_instrument,
+            form=True,
+        ),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.edit_instrument": Row(
+        Call(False, "GET", instrument_path("/instruments/{}/edit")),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "registry.update_instrument": Row(
+        Call(False, "POST", instrument_path("/instruments/{}/edit"), rm.instrument, form=True),
+        {Role.ADMIN, Role.SUPERVISOR},
+        scoped=True,
+    ),
+    "users.new_user": Row(Call(False, "GET", fixed("/admin/users/new")), {Role.ADMIN}),
+    "users.create_user": Row(
+        Call(False, "POST", fixed("/admin/users/new"), rm.new_user, form=True), {Role.ADMIN}
+    ),
+    "users.user": Row(
+        Call(False, "GET", lambda w, rel: f"/admin/users/{w.people[rel].id}"),
+        {Role.ADMIN},
+        scoped=True,
+    ),
+    "users.update_user": Row(
+        Call(
+            False, "POST", lambda w, rel: f"/admin/users/{w.people[rel].id}", rm.person, form=True
+        ),
+        {Role.ADMIN},
+        scoped=True,
+    ),
+    "users.deactivate": Row(
+        Call(
+            False,
+            "POST",
+            lambda w, rel: f"/admin/users/{w.people[rel].id}/deactivate",
+            csrf_form,
+            form=True,
+        ),
+        {Role.ADMIN},
+        scoped=True,
+        judge=rm.judge_deactivate,
+    ),
+    "users.reactivate": Row(
+        Call(
+            False,
+            "POST",
+            lambda w, rel: f"/admin/users/{w.people[rel].id}/reactivate",
+            csrf_form,
+            form=True,
+        ),
+        {Role.ADMIN},
+        scoped=True,
+    ),
+    "users.reset_password": Row(
+        Call(
+            False,
+            "POST",
+            lambda w, rel: f"/admin/users/{w.people[rel].id}/password",
+            rm.same_password,
+            form=True,
+        ),
+        {Role.ADMIN},
+        scoped=True,
+    ),
+    # ---- label sheets and label replacement (rows go here)
+    "label_sheets.market_labels": Row(
+        Call(False, "GET", lambda w, rel: f"/markets/{w.markets[rel].id}/labels.pdf"),
+        STAFF,
+        scoped=True,
+    ),
+    "label_sheets.replace_label": Row(
+        Call(False, "POST", instrument_path("/instruments/{}/replace-label"), csrf_form, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    "api.rotate_token": Row(
+        Call(True, "POST", instrument_path("/api/v1/instruments/{}/rotate-token")),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    # ---- public instrument page and health checks (rows go here)
+    "public.instrument_page": Row(
+        Call(False, "GET", lambda w, rel: f"/q/{w.instruments[rel].qr_token}"),
+        PUBLIC,
+        scoped=True,  # every relation's label works for everyone, signed in or not
+        judge=lambda w, role, rel, resp: (
+            None if resp.status_code == 200 else f"a label's page answered {resp.status_code}"
+        ),
+    ),
+    "health.healthz": Row(Call(False, "GET", fixed("/healthz")), PUBLIC),
+    "health.readyz": Row(Call(False, "GET", fixed("/readyz")), PUBLIC),
+    # ---- consumer reports (rows go here)
+    "reports.report_form": Row(
+        Call(False, "GET", rp.form_path), PUBLIC, scoped=True, judge=rp.public_page
+    ),
+    "reports.submit_report": Row(
+        Call(False, "POST", rp.form_path, rp.report_body, form=True),
+        PUBLIC,
+        scoped=True,
+        judge=rp.judge_submitted,
+    ),
+    "reports.status_page": Row(
+        Call(False, "GET", rp.status_path), PUBLIC, scoped=True, judge=rp.public_page
+    ),
+    "report_queue.queue": Row(
+        Call(False, "GET", fixed("/supervisor/reports")), {Role.SUPERVISOR, Role.ADMIN}
+    ),
+    "report_queue.close_report": Row(
+        Call(False, "POST", rp.close_path, rp.close_body, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    "report_queue.photo": Row(
+        Call(False, "GET", rp.photo_path), {Role.SUPERVISOR, Role.ADMIN}, scoped=True
+    ),
+    "api.list_reports": Row(
+        Call(True, "GET", fixed("/api/v1/reports")),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+        judge=rp.judge_listed,
     ),
     # ---- API
     "api.me": Row(Call(True, "GET", fixed("/api/v1/me")), SIGNED_IN),
