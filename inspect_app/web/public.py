@@ -26,12 +26,9 @@ import time
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, request
-from flask_babel import force_locale
+from flask import Blueprint, Response, current_app, request
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
-from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header
 
 from inspect_app.database import read_only
 from inspect_app.domain import display_units
@@ -39,7 +36,7 @@ from inspect_app.domain.traffic_light import LOCAL_ZONE, local_today
 from inspect_app.extensions import limiter
 from inspect_app.services import public_page
 from inspect_app.services.public_page import Outcome, PublicInstrument
-from inspect_app.web import public_cache
+from inspect_app.web import public_cache, public_language
 
 bp = Blueprint("public", __name__)
 
@@ -48,7 +45,6 @@ bp = Blueprint("public", __name__)
 CACHE_CONTROL = "public, max-age=60"
 
 #: ``?lang=`` values and the Babel locale each selects.
-_LOCALES = {"zh": "zh_CN", "en": "en"}
 
 logger = logging.getLogger(__name__)
 
@@ -83,22 +79,6 @@ def _over_public_limit() -> int | None:
     return max(1, math.ceil(reset - time.time()))
 
 
-def _language() -> tuple[str, bool]:
-    """``(lang, explicit)``: the ``lang`` query parameter if valid, else Accept-Language."""
-    asked = request.args.get("lang")
-    if asked in _LOCALES:
-        return str(asked), True
-    return _accepted(request.headers.get("Accept-Language", "")), False
-
-
-@functools.lru_cache(maxsize=256)
-def _accepted(header: str) -> str:
-    """``en`` when the browser prefers English to Chinese, else ``zh`` (browsers send a few
-    distinct headers, so the parse is kept)."""
-    best = parse_accept_header(header, LanguageAccept).best_match(["zh_CN", "zh", "en"])
-    return "en" if best == "en" else "zh"
-
-
 def _render_body(
     template: str, lang: str, explicit: bool, found: PublicInstrument | None, today: date
 ) -> tuple[str, str]:
@@ -115,15 +95,7 @@ def _render_body(
             else None,
             "report_path": f"/q/{found.qr_token}/report",
         }
-    with force_locale(_LOCALES[lang]):
-        body = render_template(
-            template,
-            lang=lang,
-            html_lang="en" if lang == "en" else "zh-CN",
-            other_lang="zh" if lang == "en" else "en",
-            lang_query=f"?lang={lang}" if explicit else "",
-            **context,
-        )
+    body = public_language.render(template, lang, explicit, **context)
     return body, hashlib.sha256(f"{lang}\n{body}".encode()).hexdigest()[:32]
 
 
@@ -170,7 +142,7 @@ def _capacity(instrument: PublicInstrument) -> list[str]:
 @bp.get("/q/<token>")
 @read_only
 def instrument_page(token: str) -> Response:
-    lang, explicit = _language()
+    lang, explicit = public_language.choose()
     retry_after = _over_public_limit()
     if retry_after is not None:
         body, etag = _render_body("public/limited.html", lang, explicit, None, local_today())

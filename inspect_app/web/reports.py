@@ -24,11 +24,9 @@ from flask import (
     current_app,
     make_response,
     redirect,
-    render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
@@ -43,37 +41,20 @@ from inspect_app.models.types import utcnow
 from inspect_app.schemas import reports as schema
 from inspect_app.services import public_page, report_photos, reports
 from inspect_app.services.public_page import Outcome
+from inspect_app.web import public_language
 
 bp = Blueprint("reports", __name__)
 
-_LOCALES = {"zh": "zh_CN", "en": "en"}
 #: The form's inputs: problems of anything else are listed above the form.
 _FIELDS = frozenset({"category", "claimed_weight", "found_weight", "description", "photo", "phone"})
 #: Room for the text fields of a multipart body beside the photo.
 _TEXT_BYTES = 64 * 1024
 
 
-def _language(default: str | None = None) -> tuple[str, bool]:
-    """``(lang, explicit)``: ``?lang=``, else ``default`` (a report's own), else the browser's."""
-    asked = request.args.get("lang")
-    if asked in _LOCALES:
-        return str(asked), True
-    if default in _LOCALES:
-        return str(default), True
-    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
-    return ("en" if best == "en" else "zh"), False
-
-
 def _page(template: str, status: int, lang: str, explicit: bool, **context: Any) -> Response:
-    with force_locale(_LOCALES[lang]):
-        body = render_template(
-            template,
-            lang=lang,
-            html_lang="en" if lang == "en" else "zh-CN",
-            other_lang="zh" if lang == "en" else "en",
-            lang_query=f"?lang={lang}" if explicit and request.args.get("lang") else "",
-            **context,
-        )
+    body = public_language.render(
+        template, lang, explicit and bool(request.args.get("lang")), **context
+    )
     response = make_response(body, status)
     response.headers["Content-Language"] = "en" if lang == "en" else "zh-CN"
     if not explicit:
@@ -96,7 +77,7 @@ def _form_page(
     values: dict[str, str] | None = None,
     errors: dict[str, list[dict[str, str]]] | None = None,
 ) -> Response:
-    lang, explicit = _language()
+    lang, explicit = public_language.choose()
     errors = errors or {}
     return _page(
         "reports/form.html",
@@ -118,9 +99,9 @@ def _lookup(token: str) -> public_page.PublicInstrument | Response:
     """The instrument for the form, or P4's 404 / 410 page in the reporter's language."""
     found = public_page.lookup(token)
     if found.outcome is Outcome.REPLACED:
-        return _page("public/replaced.html", 410, *_language())
+        return _page("public/replaced.html", 410, *public_language.choose())
     if found.instrument is None:
-        return _page("public/unknown.html", 404, *_language())
+        return _page("public/unknown.html", 404, *public_language.choose())
     return found.instrument
 
 
@@ -153,9 +134,9 @@ _BY_INSTRUMENT = limiter.limit(
 @bp.errorhandler(429)
 def too_many(exc: Exception) -> Response:
     if request.method == "GET":  # pages opened too often: the public pages' own answer
-        return _page("public/limited.html", 429, *_language())
+        return _page("public/limited.html", 429, *public_language.choose())
     which = "instrument" if getattr(exc, "description", "") == "instrument" else "address"
-    return _page("reports/limited.html", 429, *_language(), which=which)
+    return _page("reports/limited.html", 429, *public_language.choose(), which=which)
 
 
 # ---------------------------------------------------------------- the form
@@ -203,14 +184,14 @@ def submit_report(token: str) -> Response:
         data = schema.ReportFormIn().load(typed)
     except ValidationError as exc:
         return _form_page(found, 422, typed, schema.field_errors(exc))
-    lang, _explicit = _language()
+    lang, _explicit = public_language.choose()
     new = reports.NewReport(
         category=ReportCategory(data["category"]),
         claimed_weight_g=data["claimed_weight"],
         found_weight_g=data["found_weight"],
         description=data["description"],
         reporter_phone=data["phone"],
-        locale=_LOCALES[lang],
+        locale=public_language.LOCALES[lang],
     )
     upload = files.get("photo")
     if upload is None or not upload.filename:
@@ -244,11 +225,11 @@ def _store(
 ) -> Response:
     instrument = reports.instrument_by_token(token)
     if instrument is None:  # the label was replaced while the photo was being read
-        return _page("public/replaced.html", 410, *_language())
+        return _page("public/replaced.html", 410, *public_language.choose())
     report = reports.create_report(instrument, new, photo.sha256 if photo else None)
     if photo is not None:
         report_photos.keep(photo)
-    lang, explicit = _language()
+    lang, explicit = public_language.choose()
     target = url_for(
         "reports.status_page",
         tracking_code=report.tracking_code,
@@ -270,8 +251,8 @@ csrf.exempt(submit_report)  # checked in the view, so an expired form keeps what
 def status_page(tracking_code: str) -> Response:
     report = reports.by_tracking_code(tracking_code)
     if report is None:
-        return _page("reports/unknown.html", 404, *_language())
-    lang, explicit = _language("en" if report.locale == "en" else "zh")
+        return _page("reports/unknown.html", 404, *public_language.choose())
+    lang, explicit = public_language.choose("en" if report.locale == "en" else "zh")
     return _page(
         "reports/status.html",
         200,
