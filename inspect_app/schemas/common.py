@@ -27,6 +27,8 @@ MAX_JSON_INT = 2**63 - 1
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 #: Control characters (C0, DEL, C1) and surrogates: never part of a name.
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The same, less tab, line feed and carriage return: free text written on several lines.
+_CONTROL_MULTILINE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class StrictSchema(Schema):
@@ -99,9 +101,13 @@ def unstorable_text(text: str) -> bool:
     return _UNSTORABLE_RE.search(text) is not None
 
 
-def has_control_chars(text: str) -> bool:
-    """Whether ``text`` holds a control character (C0, DEL, C1) or a lone surrogate."""
-    return _CONTROL_RE.search(text) is not None
+def has_control_chars(text: str, multiline: bool = False) -> bool:
+    """Whether ``text`` holds a control character (C0, DEL, C1) or a lone surrogate.
+
+    :param multiline: allow tab, line feed and carriage return (descriptions, not names).
+    """
+    pattern = _CONTROL_MULTILINE_RE if multiline else _CONTROL_RE
+    return pattern.search(text) is not None
 
 
 def no_control_chars(value: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from inspect_app.models.report import MAX_DESCRIPTION, ReportCategory, ReportStatus
-from inspect_app.schemas.common import StrictSchema, unstorable_text
+from inspect_app.schemas.common import StrictSchema, has_control_chars, unstorable_text
 
 #: Message keys → (English, Chinese); ``{0}``, ``{1}`` take the key's ``:``-separated values.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -108,8 +108,6 @@ _GRAMS_STEP = Decimal("0.1")
 #: A mainland mobile number: 11 digits starting 13–19, optionally written with +86 / 0086.
 _MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9]\d{9})")
 _PHONE_SEPARATORS = re.compile(r"[\s\-()]")
-#: Text controls that are never part of a description (tab and newline are).
-_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TEXT_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {
     "required": "required",
     "null": "required",
@@ -157,7 +155,7 @@ def mainland_mobile(text: str) -> str:
 def _text_problems(value: str, limit: int) -> None:
     if unstorable_text(value):
         raise ValidationError("unstorable")
-    if _CONTROLS.search(value):
+    if has_control_chars(value, multiline=True):
         raise ValidationError("control")
     if len(value) > limit:
         raise ValidationError(f"too_long:{limit}:{len(value)}")
