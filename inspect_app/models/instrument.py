@@ -36,11 +36,12 @@ SCALE_KINDS = frozenset(
 
 
 class InstrumentStatus(enum.StrEnum):
-    """Derived by services from verification and findings; never edited by hand."""
+    """Derived by services from orders and verification dates; never edited by hand."""
 
     IN_SERVICE = "in_service"
     REPAIR_ORDER = "repair_order"
     CONDEMNED = "condemned"
+    VERIFICATION_EXPIRED = "verification_expired"
     SEIZED = "seized"
     RETIRED = "retired"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import Base
@@ -82,6 +82,8 @@ class Merchant(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     #: Set by the demo seeder so it can refuse to run over real data.
     is_demo: Mapped[bool] = mapped_column(default=False)
+    #: Trading; a closed business leaves the random draw of inspection plans.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

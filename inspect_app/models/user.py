@@ -45,6 +45,8 @@ class User(Base):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("region.id"), index=True)
     merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchant.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
+    #: Where alert e-mails go (supervisors); never shown on a public page.
+    email: Mapped[str | None] = mapped_column(String(254))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     #: Bumped on sign-out and password change; a session cookie carrying an older value is
