@@ -32,10 +32,11 @@ audit-key: instance/config.py
 	sep = '' if not text or text.endswith('\n') else '\n'; \
 	has or p.write_text(text + sep + 'AUDIT_KEY = ' + repr(secrets.token_hex(32)) + '\n')"
 
+# The web server and the worker (alert delivery, overdue orders) together; Ctrl-C stops both.
 demo: install instance/config.py audit-key
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	$(BIN)/python bin/demo.py --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:
@@ -54,10 +55,10 @@ XDIST ?= -n 2
 test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider $(XDIST) --ignore=tests/browser
 
-# The API, service, web and migration suites again, on the local PostgreSQL server.
+# The API, service, web, migration and worker suites again, on the local PostgreSQL server.
 test-postgres: install
 	INSPECT_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider $(XDIST) \
-	  -m "not sqlite_only" tests/api tests/services tests/web tests/migrations
+	  -m "not sqlite_only" tests/api tests/services tests/web tests/migrations tests/worker
 
 test-browser: install chromium
 	$(BIN)/pytest -q -p no:cacheprovider tests/browser
@@ -78,6 +79,7 @@ bench: install chromium
 	$(BIN)/python bench/bench_registry_import.py
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/bench_public_page.py
+	$(BIN)/python bench/bench_alert_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

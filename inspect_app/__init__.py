@@ -23,17 +23,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    _check_rule_data()
 
-    from inspect_app import cli, database, i18n, routing
+    from inspect_app import cli, database, i18n, routing, worker
     from inspect_app.api import register_api
     from inspect_app.error_handlers import register_error_handlers
     from inspect_app.web import register_web
 
     routing.init_app(app)
     database.init_app(app)
+    worker.init_app(app)
     i18n.init_app(app)
     register_api(app)
     register_web(app)
     register_error_handlers(app)
     cli.init_app(app)
     return app
+
+
+def _check_rule_data() -> None:
+    """Refuse to start with a broken credit rule file: a bad grade must never be published.
+
+    Raises the rule loader's error, which names the file and the key.
+    """
+    from inspect_app.domain import credit
+
+    credit.check_rules()

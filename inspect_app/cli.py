@@ -9,7 +9,10 @@ import click
 from flask import Flask, current_app
 
 from inspect_app.cli_registry import registry_group
+from inspect_app.cli_rollups import rollups_group
+from inspect_app.cli_synth import demo_group
 from inspect_app.cli_users import users_group
+from inspect_app.cli_worker import alerts_group, worker_command
 from inspect_app.domain import rulepacks
 from inspect_app.extensions import db
 from inspect_app.formdefs import check_forms
@@ -41,7 +44,7 @@ def seed_demo() -> None:
     from inspect_app.services import demo
 
     try:
-        result = demo.seed()
+        result = demo.seed(attachments_root=Path(current_app.config["ATTACHMENTS_DIR"]))
     except demo.DemoRefused as exc:
         click.echo(f"refused: {exc}", err=True)
         raise SystemExit(1) from exc
@@ -92,3 +95,7 @@ def init_app(app: Flask) -> None:
     for command in (audit_group, seed_demo, forms_group, rulepacks_group, registry_group):
         app.cli.add_command(command)
     app.cli.add_command(users_group)
+    app.cli.add_command(rollups_group)
+    app.cli.add_command(demo_group)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(alerts_group)

@@ -50,6 +50,31 @@ DEFAULTS: dict[str, Any] = {
     "REPORT_PHOTO_MAX_BYTES": 5 * 1024 * 1024,
     "REPORT_PHOTOS_PER_INSTRUMENT_DAY": 5,
     "REPORT_PHOTOS_PER_DAY": 200,
+    # A merchant's evidence file (photo, invoice or certificate PDF) against an order.
+    "EVIDENCE_MAX_BYTES": 10 * 1024 * 1024,
+    # Alert delivery (docs/alerts.md): an outbound webhook and/or e-mail to the district's
+    # supervisors, sent by the worker (`flask worker`) and retried with back-off.
+    "ALERT_WEBHOOK_URL": None,  # unset: no webhook deliveries
+    "ALERT_WEBHOOK_SECRET": None,  # required with the URL: signs X-Inspect-Signature
+    "ALERT_WEBHOOK_TIMEOUT_SECONDS": 10,
+    "MAIL_SERVER": None,  # unset: no e-mail deliveries
+    "MAIL_PORT": 25,
+    "MAIL_SENDER": None,  # required with MAIL_SERVER
+    "MAIL_TIMEOUT_SECONDS": 10,
+    # Wait before attempt n+1 after n failed attempts (the last value repeats), and the attempt
+    # after which a delivery is "failed" (`flask alerts redeliver` tries those again).
+    "ALERT_DELIVERY_BACKOFF_SECONDS": [10, 30, 60, 120, 300, 600, 1800, 3600],
+    "ALERT_DELIVERY_MAX_ATTEMPTS": 12,
+    # A worker holds a delivery this long while sending; longer than either timeout.
+    "ALERT_DELIVERY_LEASE_SECONDS": 60,
+    # The task queue (Huey): unset, SQLite at TASK_QUEUE_PATH (default
+    # <instance>/tasks.sqlite3); redis://host:port/db for Redis. Immediate mode: unit tests only.
+    "TASK_QUEUE_URL": None,
+    "TASK_QUEUE_PATH": None,
+    "TASK_QUEUE_NAME": "inspect",
+    "TASK_QUEUE_IMMEDIATE": False,
+    # How long an idle worker waits between looks at the SQLite queue (Redis blocks instead).
+    "TASK_QUEUE_MAX_POLL_SECONDS": 0.5,
     "RATELIMIT_HEADERS_ENABLED": True,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

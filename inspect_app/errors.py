@@ -137,10 +137,109 @@ _CATALOGUE = [
         "照片像素超过上限（2400 万像素；WebP 为 1600 万像素）。",
     ),
     Problem(
+        "REVIEW_REASON_REQUIRED",
+        422,
+        "Say why the inspection is returned.",
+        "退回检查记录时须说明理由。",
+    ),
+    Problem(
+        "REVIEW_ALREADY_DECIDED",
+        409,
+        "This inspection has already been reviewed.",
+        "该检查记录已审核。",
+    ),
+    Problem(
+        "INSPECTION_SUPERSEDED",
+        409,
+        "This inspection was replaced by a correction; review the correction instead.",
+        "该检查记录已被更正记录取代，请审核更正记录。",
+    ),
+    Problem(
+        "ALERT_ALREADY_ACKNOWLEDGED",
+        409,
+        "Another supervisor acknowledged this alert first.",
+        "另一位监管人员已先确认该警报。",
+    ),
+    Problem(
+        "ORDER_NOT_ACTIVE",
+        409,
+        "This order is closed or withdrawn; nothing more can be done with it.",
+        "该整改通知已关闭或撤销，无法再操作。",
+    ),
+    Problem(
+        "EVIDENCE_ALREADY_DECIDED",
+        409,
+        "This evidence has already been accepted or rejected.",
+        "该整改材料已被接受或驳回。",
+    ),
+    # ---- the merchant's side of a finding (issue 10: evidence files, replies, commitment)
+    Problem(
+        "EVIDENCE_FILE_UNSUPPORTED",
+        422,
+        "Send a photo (JPEG, PNG or WebP) or, for an invoice or certificate, a PDF document.",
+        "请上传照片（JPEG、PNG 或 WebP），发票或证书也可上传 PDF 文件。",
+    ),
+    Problem(
+        "EVIDENCE_PDF_INVALID",
+        422,
+        "The file is not a readable PDF document.",
+        "该文件不是可读取的 PDF 文档。",
+    ),
+    Problem(
+        "EVIDENCE_PDF_ACTIVE_CONTENT",
+        422,
+        "The PDF contains scripts, actions, embedded files or encryption, which are not "
+        "accepted. Save or print it again as a plain PDF.",
+        "该 PDF 含有脚本、动作、嵌入文件或加密，不予接受。请重新保存或打印为普通 PDF。",
+    ),
+    Problem(
+        "REPLY_WINDOW_CLOSED",
+        409,
+        "The 21 days for replying to this inspection have passed.",
+        "对该检查记录的申辩期（21 天）已过。",
+    ),
+    Problem(
+        "REPLY_EXISTS",
+        409,
+        "A reply to this inspection was already sent; there is one reply per inspection.",
+        "已对该检查记录提交过申辩，每份检查记录只能申辩一次。",
+    ),
+    Problem(
+        "COMMITMENT_ALREADY_SIGNED",
+        409,
+        "The honesty commitment for this year is already signed.",
+        "本年度的诚信计量承诺书已签署。",
+    ),
+    Problem(
+        "PLAN_NOT_FINISHED",
+        409,
+        "A plan can be published once every planned visit is done or its date has passed.",
+        "检查计划须在全部检查完成或计划日期过后才能公示。",
+    ),
+    Problem(
+        "PLAN_LOCKED",
+        409,
+        "This plan can no longer be cancelled: its date has passed, a visit is done or it is "
+        "published.",
+        "该计划已不能撤销：计划日期已过、已有检查完成或已公示。",
+    ),
+    Problem(
         "RATE_LIMITED",
         429,
         "Too many attempts. Wait a minute and try again.",
         "尝试次数过多，请稍候一分钟再试。",
+    ),
+    Problem(
+        "PERIOD_INVERTED",
+        422,
+        "The period ends before it begins: `to` must not be before `from`.",
+        "时段的结束日期早于开始日期：`to` 不得早于 `from`。",
+    ),
+    Problem(
+        "PERIOD_TOO_LONG",
+        422,
+        "The period is longer than ten years; choose a shorter one.",
+        "时段超过十年，请缩短。",
     ),
     Problem(
         "INTERNAL_ERROR",

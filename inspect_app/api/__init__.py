@@ -14,6 +14,10 @@ def register_api(app: Flask) -> None:
     from inspect_app.api import (  # noqa: F401
         attachments,
         auth,
+        credit,
+        dashboard,
+        enforcement,
+        exports,
         forms,
         label_tokens,
         labels,

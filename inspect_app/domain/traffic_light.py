@@ -10,12 +10,14 @@ In order, the first that applies:
    not be used for trade at all, whatever its verification date says;
 2. status ``repair_order`` → ``repair_order`` (red): an inspector ordered it repaired; it may
    not be used until it is repaired and re-verified;
-3. no ``valid_until`` on record → ``unverified`` (red): nothing shows it was ever verified;
-4. ``today > valid_until`` → ``expired`` (red): the verification ran out (the day after the
+3. status ``verification_expired`` → ``expired`` (red): an order to re-verify it is open, or
+   its verification ran out (whatever date is on record);
+4. no ``valid_until`` on record → ``unverified`` (red): nothing shows it was ever verified;
+5. ``today > valid_until`` → ``expired`` (red): the verification ran out (the day after the
    last valid day is the first expired day);
-5. ``valid_until - today <= 30`` days → ``expiring`` (amber): still valid, due for
+6. ``valid_until - today <= 30`` days → ``expiring`` (amber): still valid, due for
    re-verification within 30 days (the last valid day itself is "expiring, 0 days left");
-6. otherwise → ``valid`` (green).
+7. otherwise → ``valid`` (green).
 
 A status this module does not know (a value added later) is treated as ``do_not_use``: the
 page must never show green for something nobody decided was fine.
@@ -37,6 +39,7 @@ LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 _DO_NOT_USE = frozenset({"condemned", "seized", "retired"})
 _IN_SERVICE = "in_service"
 _REPAIR_ORDER = "repair_order"
+_VERIFICATION_EXPIRED = "verification_expired"
 
 
 class Light(enum.StrEnum):
@@ -80,6 +83,8 @@ def traffic_light(status: str, valid_until: date | None, today: date) -> Traffic
     days_left = None if valid_until is None else (valid_until - today).days
     if status == _REPAIR_ORDER:
         state = LightState.REPAIR_ORDER
+    elif status == _VERIFICATION_EXPIRED:
+        state = LightState.EXPIRED
     elif status in _DO_NOT_USE or status != _IN_SERVICE:
         state = LightState.DO_NOT_USE
     elif days_left is None:

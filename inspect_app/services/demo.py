@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -21,7 +22,7 @@ from inspect_app.models.instrument import InstrumentKind
 from inspect_app.models.place import MerchantKind
 from inspect_app.models.types import utcnow
 from inspect_app.models.user import Role
-from inspect_app.services import accounts, demo_states, reference
+from inspect_app.services import accounts, demo_enforcement, demo_states, reference
 from inspect_app.services import demo_data as data
 
 SEED = 20261126
@@ -40,6 +41,7 @@ class DemoResult:
     inspections: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
     already_loaded: bool = False
+    enforcement: demo_enforcement.EnforcementDemo | None = None
 
     def summary(self) -> str:
         if self.already_loaded:
@@ -271,10 +273,16 @@ class _Seeder:
         db.session.flush()
 
 
-def seed(today: date | None = None, with_history: bool = True) -> DemoResult:
+def seed(
+    today: date | None = None,
+    with_history: bool = True,
+    attachments_root: Path | None = None,
+) -> DemoResult:
     """Load the demo into an empty database (flushes; the caller commits).
 
-    :param with_history: also create a few months of inspections through the ingest service.
+    :param with_history: also create a few months of inspections through the ingest service,
+        and (with ``attachments_root``, where evidence files go) the enforcement story on top:
+        reviews, orders in every state, alerts handled, evidence, a reply and a commitment.
     :raises DemoRefused: when the database holds any non-demo user, merchant or inspection.
     """
     if _check_empty_or_demo():
@@ -294,4 +302,7 @@ def seed(today: date | None = None, with_history: bool = True) -> DemoResult:
         seeder.result.inspections = create_history(seeder.rng, seeder.today)
     demo_states.spread_states(seeder.today)
     demo_states.add_reports(utcnow())
+    if with_history and attachments_root is not None:
+        story = demo_enforcement.enact(seeder.today, utcnow(), attachments_root)
+        seeder.result.enforcement = story
     return seeder.result

@@ -1,10 +1,9 @@
 """Demo instruments in every state a shopper's traffic light can show, and a few reports.
 
-The random demo already has valid and expired verifications; this picks a few scales of the
-Xincheng district (the demo supervisor's) deterministically, by id, and gives them the other
-states, so every light can be opened from a label: expiring within 30 days, under a repair
-order and condemned. Until orders exist (they will derive the status), the status is set here
-as the demo's starting point; each change goes through the change log so tablets see it.
+The random demo already has valid and expired verifications; this picks a scale of the
+Xincheng district (the demo supervisor's) deterministically, by id, and makes it expire within
+30 days (amber). Repair orders and condemnations come from real findings (the history and the
+enforcement story in ``demo_enforcement``); each change goes through the change log.
 """
 
 from __future__ import annotations
@@ -26,11 +25,15 @@ EXPIRING_IN_DAYS = 12
 
 
 def spread_states(today: date, region_code: str = "XC") -> dict[str, str]:
-    """Give three in-date scales of ``region_code`` the states the random demo lacks.
+    """Make one in-date scale of ``region_code`` due for re-verification within the amber window.
+
+    The red states come from real orders (the demo's enforcement story condemns one of the demo
+    merchant's scales and puts another under a repair order; the history adds more), since an
+    instrument's status is derived from its orders, never set by hand.
 
     :returns: state name → instrument code, for the seed summary and the tests.
     """
-    scales = db.session.scalars(
+    expiring = db.session.scalars(
         select(Instrument)
         .join(Merchant, Instrument.merchant_id == Merchant.id)
         .join(Region, Merchant.region_id == Region.id)
@@ -40,23 +43,15 @@ def spread_states(today: date, region_code: str = "XC") -> dict[str, str]:
             Instrument.valid_until > today + timedelta(days=60),
             Instrument.status == InstrumentStatus.IN_SERVICE,
         )
-        .order_by(Instrument.id)
-        .limit(3)
-    ).all()
-    if len(scales) < 3:
+        .order_by(Instrument.id.desc())
+        .limit(1)
+    ).first()
+    if expiring is None:
         return {}
-    expiring, repair, condemned = scales
     expiring.valid_until = today + timedelta(days=EXPIRING_IN_DAYS)
-    repair.status = InstrumentStatus.REPAIR_ORDER
-    condemned.status = InstrumentStatus.CONDEMNED
-    for instrument in scales:
-        reference.touch_instrument(instrument)
+    reference.touch_instrument(expiring)
     db.session.flush()
-    return {
-        "expiring": expiring.code,
-        "repair_order": repair.code,
-        "condemned": condemned.code,
-    }
+    return {"expiring": expiring.code}
 
 
 def add_reports(now: datetime, region_code: str = "XC") -> int:

@@ -20,7 +20,8 @@ ENUM_LABELS = [
     N_("price_computing_scale"), N_("platform_scale"), N_("dial_scale"), N_("steelyard"),
     N_("focimeter"), N_("refractometer"), N_("trial_lens_set"),
     # instrument status
-    N_("in_service"), N_("repair_order"), N_("condemned"), N_("seized"), N_("retired"),
+    N_("in_service"), N_("repair_order"), N_("condemned"), N_("verification_expired"),
+    N_("seized"), N_("retired"),
     # verdicts
     N_("pass"), N_("fail"),
 ]  # fmt: skip

@@ -630,6 +630,7 @@ GOOD_VIOLATION = {
     "legal_basis": L("unverified"),
     "basis_status": "unverified",
     "triggers": ["condemnation", "alert"],
+    "deadline_days": 30,
 }
 
 
@@ -637,7 +638,17 @@ def test_violations_parse() -> None:
     catalogue = parse_violations({"violations": [GOOD_VIOLATION]})
     violation = catalogue["SCALE_CHEATING_DEVICE"]
     assert violation.severity_rank == 4 and violation.triggers == ("condemnation", "alert")
+    assert violation.deadline_days == 30 and violation.to_json()["deadline_days"] == 30
     assert violation.to_json()["title"] == L("Cheating device")
+
+
+def test_a_violation_without_an_order_has_no_deadline() -> None:
+    alert_only = {**GOOD_VIOLATION, "triggers": ["alert"]}
+    del alert_only["deadline_days"]
+    parsed = parse_violations({"violations": [alert_only]})
+    assert parsed["SCALE_CHEATING_DEVICE"].deadline_days is None
+    with pytest.raises(FormDefinitionError, match="unknown \\['deadline_days'\\]"):
+        parse_violations({"violations": [{**alert_only, "deadline_days": 7}]})
 
 
 @pytest.mark.parametrize(
@@ -652,6 +663,9 @@ def test_violations_parse() -> None:
         ({"legal_basis": {"zh": "未核实"}}, "legal_basis is missing 'en'"),
         ({"code": "cheating"}, "code must be UPPER_SNAKE"),
         ({"penalty": 1400}, "unknown ['penalty']"),
+        ({"deadline_days": 0}, "deadline_days must be a whole number 1–366"),
+        ({"deadline_days": 7.5}, "deadline_days must be a whole number 1–366"),
+        ({"deadline_days": True}, "deadline_days must be a whole number 1–366"),
     ],
 )
 def test_a_bad_violation_is_refused(change: dict[str, object], message: str) -> None:

@@ -63,6 +63,15 @@ def test_a_repair_order_wins_over_any_date(days_left: int | None) -> None:
     assert traffic_light("repair_order", valid_until, TODAY).state is LightState.REPAIR_ORDER
 
 
+@pytest.mark.parametrize("days_left", [None, -1, 0, 200])
+def test_a_reverification_order_or_lapse_shows_expired_whatever_the_date(
+    days_left: int | None,
+) -> None:
+    valid_until = None if days_left is None else TODAY + timedelta(days=days_left)
+    light = traffic_light("verification_expired", valid_until, TODAY)
+    assert (light.state, light.light) == (LightState.EXPIRED, Light.RED)
+
+
 def test_no_verification_date_is_unverified_not_green() -> None:
     light = traffic_light("in_service", None, TODAY)
     assert light.state is LightState.UNVERIFIED

@@ -121,3 +121,34 @@ def test_the_demo_has_reports_in_the_supervisors_queue(runner: Any) -> None:
     statuses = sorted(r.status.value for r in db.session.scalars(select(Report)))
     assert statuses == sorted(["received", "received", ReportStatus.DISMISSED.value])
     assert audit.verify_chain().intact
+
+
+def test_the_demo_has_orders_in_every_state_and_handled_alerts(runner: Any) -> None:
+    from inspect_app.models import (
+        Alert,
+        Commitment,
+        MerchantReply,
+        Order,
+        OrderEvidence,
+    )
+    from inspect_app.models.enforcement import OrderStatus
+    from inspect_app.models.inspection import ReviewState
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    statuses = set(db.session.scalars(select(Order.status)))
+    assert statuses == set(OrderStatus)
+    states = set(db.session.scalars(select(Inspection.review_state)))
+    assert {ReviewState.RECEIVED, ReviewState.APPROVED, ReviewState.HAS_ISSUES} <= states
+    alerts = list(db.session.scalars(select(Alert)))
+    assert any(a.acknowledged_at for a in alerts) and any(a.assigned_to_id for a in alerts)
+    assert any(a.acknowledged_at is None and a.withdrawn_at is None for a in alerts)
+    merchant = db.session.scalar(select(User).where(User.username == "merchant"))
+    assert merchant is not None
+    kinds = {
+        o.kind.value
+        for o in db.session.scalars(select(Order).where(Order.merchant_id == merchant.merchant_id))
+    }
+    assert {"condemn", "repair"} <= kinds
+    assert _count(OrderEvidence) >= 1 and _count(MerchantReply) == 1
+    assert _count(Commitment) == 1
+    assert audit.verify_chain().intact

@@ -263,6 +263,7 @@ class Violation:
     ``basis_status`` says how far ``legal_basis`` was checked: ``verified`` (read in the
     primary text), ``secondary`` (read in a secondary source) or ``unverified``.
     ``triggers`` lists what a confirmed finding sets in motion; every S4 triggers ``alert``.
+    ``deadline_days`` is the order's period, set exactly when a trigger makes an order.
     """
 
     code: str
@@ -272,6 +273,7 @@ class Violation:
     legal_basis: LocalizedText
     basis_status: str
     triggers: tuple[str, ...]
+    deadline_days: int | None = None
 
     @property
     def severity_rank(self) -> int:
@@ -287,6 +289,7 @@ class Violation:
             "legal_basis": self.legal_basis.to_json(),
             "basis_status": self.basis_status,
             "triggers": list(self.triggers),
+            "deadline_days": self.deadline_days,
         }
 
 
