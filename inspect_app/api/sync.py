@@ -12,6 +12,7 @@ from marshmallow import ValidationError
 from inspect_app import registry
 from inspect_app.api import bp
 from inspect_app.auth import current_device, require_user, token_required
+from inspect_app.domain.traffic_light import local_today
 from inspect_app.error_handlers import message_for
 from inspect_app.errors import CATALOGUE
 from inspect_app.models.user import Role
@@ -86,7 +87,7 @@ def _result_body(result: ItemResult) -> dict[str, Any]:
 @token_required(*STAFF)
 def pull() -> dict[str, Any]:
     query = load(PullQueryIn(), request.args.to_dict())
-    page = sync_pull.pull(require_user(), query["cursor"], query["limit"])
+    page = sync_pull.pull(require_user(), query["cursor"], query["limit"], local_today())
     return {
         "changes": [
             {"entity": c.entity, "id": c.id, "op": c.op, "data": c.data} for c in page.changes

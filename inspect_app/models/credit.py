@@ -84,6 +84,8 @@ class Plan(Base):
     __table_args__ = (
         CheckConstraint("size > 0", name="size_positive"),
         CheckConstraint("random_share >= 0 AND random_share <= 1", name="random_share_range"),
+        # One plan per district and day: two supervisors drawing at once cannot both win.
+        UniqueConstraint("region_id", "plan_date", name="uq_inspection_plan_region_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

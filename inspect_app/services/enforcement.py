@@ -14,6 +14,7 @@ over at the stall; review only decides what counts for scores and publication. T
   correction's findings that carried nothing create their own;
 * a finding whose order is already active on the instrument (found again before the deadline)
   creates no second order;
+* a planned visit to the merchant is ticked off (``plans.tick_off``);
 * a later inspection of the same instrument (or, for an order on the merchant, of the same
   form at the same merchant) that does not find the order's code fulfils the order and closes
   it; one that finds it again notes "not fulfilled" in the order's history.
@@ -32,7 +33,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Alert, Finding, Inspection, Merchant, Order, User
 from inspect_app.models.alert import AlertKind
 from inspect_app.models.enforcement import ACTIVE_ORDER_STATUSES, OrderKind, OrderStatus
-from inspect_app.services import alerts, orders
+from inspect_app.services import alerts, orders, plans
 
 #: Catalogue trigger → order kind.
 ORDER_FOR_TRIGGER: Mapping[str, OrderKind] = {
@@ -62,6 +63,8 @@ def after_ingest(
         for finding in inspection.findings:
             if finding.id not in carried:
                 _act_on(finding, inspection, violations.get(finding.code), now, today)
+    # A planned visit (双随机) is done once its merchant's inspection is in.
+    plans.tick_off(created, now)
 
 
 def _act_on(

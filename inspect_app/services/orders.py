@@ -42,8 +42,8 @@ OVERDUE_CONDEMNATION_SEVERITY = 4
 
 def log_change(order: Order) -> None:
     """Put the order in the change log: an upsert while active, a tombstone once it ends."""
+    db.session.flush()  # the id, and the status default of a new order, exist from here
     op = ChangeOp.UPSERT if order.status in ACTIVE_ORDER_STATUSES else ChangeOp.DELETE
-    db.session.flush()
     reference.log_change("order", order.id, order.region_id, op)
 
 

@@ -2,7 +2,8 @@
 
 The cursor is the change log's ``seq``. A page holds at most ``limit`` log rows; several
 changes to one row collapse into one entry carrying the row as it is now, and a row that no
-longer exists is sent as a tombstone (``op = "delete"``) so devices drop it.
+longer exists is sent as a tombstone (``op = "delete"``) so devices drop it. Orders are on
+the tablets while active (services/orders.py logs them): a closed or withdrawn one is a tombstone.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 
 from inspect_app.domain.text import neutralize_controls
 from inspect_app.extensions import db
-from inspect_app.models import ChangeLogEntry, Inspection, Instrument, Market, Merchant, User
+from inspect_app.models import ChangeLogEntry, Inspection, Instrument, Market, Merchant, Order, User
 from inspect_app.models.change import ChangeOp
+from inspect_app.models.enforcement import ACTIVE_ORDER_STATUSES
+from inspect_app.services import plan_pull
 from inspect_app.services.scoping import change_log_clause
 
 MAX_LIMIT = 1000
@@ -138,19 +141,52 @@ def _load_instruments(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {r.id: _instrument(r, last.get(r.id)) for r in rows}
 
 
+def _load_orders(ids: list[int]) -> dict[int, dict[str, Any]]:
+    # Only active orders are on tablets: a closed or withdrawn one is missing here and so
+    # goes out as a tombstone.
+    rows = db.session.scalars(
+        select(Order).where(Order.id.in_(ids), Order.status.in_(ACTIVE_ORDER_STATUSES))
+    )
+    return {
+        o.id: {
+            "kind": o.kind.value,
+            "status": o.status.value,
+            "instrument_id": o.instrument_id,
+            "merchant_id": o.merchant_id,
+            "finding_code": o.finding_code,
+            "due_date": o.due_date.isoformat(),
+            "created_at": o.created_at.isoformat(),
+        }
+        for o in rows
+    }
+
+
 #: One query per entity per page, whatever the page holds.
 _LOADERS: Mapping[str, Callable[[list[int]], dict[int, dict[str, Any]]]] = {
     "market": _load_markets,
     "merchant": _load_merchants,
     "instrument": _load_instruments,
+    "order": _load_orders,
+}
+#: Entities whose rows depend on who pulls and on the day (the inspector's own plan items).
+_USER_LOADERS: Mapping[str, Callable[[User, date | None, list[int]], dict[int, dict[str, Any]]]] = {
+    "plan_item": plan_pull.load_plan_items,
 }
 
 
-def pull(user: User, cursor: int, limit: int) -> PullPage:
+def _load(entity: str, ids: list[int], user: User, today: date | None) -> dict[int, dict[str, Any]]:
+    if entity in _USER_LOADERS:
+        return _USER_LOADERS[entity](user, today, ids)
+    return _LOADERS[entity](ids)
+
+
+def pull(user: User, cursor: int, limit: int, today: date | None = None) -> PullPage:
     """One page of changes after ``cursor`` that ``user`` may see.
 
     :param cursor: the ``cursor`` of the previous page, 0 for a full download.
     :param limit: log rows per page, 1..:data:`MAX_LIMIT`.
+    :param today: the local date; plan items of earlier plans go out as tombstones (None:
+        no date limit).
     """
     query = select(ChangeLogEntry).where(ChangeLogEntry.seq > cursor, change_log_clause(user))
     rows = list(db.session.scalars(query.order_by(ChangeLogEntry.seq).limit(limit + 1)))
@@ -164,7 +200,7 @@ def pull(user: User, cursor: int, limit: int) -> PullPage:
     by_entity: dict[str, list[int]] = {}
     for entity, entity_id in latest:
         by_entity.setdefault(entity, []).append(entity_id)
-    data = {entity: _LOADERS[entity](ids) for entity, ids in by_entity.items()}
+    data = {entity: _load(entity, ids, user, today) for entity, ids in by_entity.items()}
     changes = []
     for (entity, entity_id), row in latest.items():
         current = data[entity].get(entity_id)

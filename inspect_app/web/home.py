@@ -41,4 +41,5 @@ def supervisor() -> str:
 @roles_required(Role.INSPECTOR)
 def inspector() -> str:
     recent = overview.inspector_recent(require_user())
-    return render_template("web/inspector.html", inspections=recent)
+    links = {i.id: url_for("review.inspection", uuid=i.uuid) for i in recent}
+    return render_template("web/inspector.html", inspections=recent, inspection_links=links)

@@ -4,7 +4,8 @@ New tables and one column with a default, so existing rows need no data step:
 * ``credit_snapshot``: every computation of a merchant's grade with its inputs and rule version
   (append-only), and ``merchant_grade``: the latest one per merchant, for lists and filters.
 * ``inspection_plan`` and ``inspection_plan_item``: a reproducible draw (seed and inputs kept)
-  of the merchants to inspect on a date and the inspector drawn for each (双随机).
+  of the merchants to inspect on a date and the inspector drawn for each (双随机); one plan per
+  district and day (unique), so two supervisors drawing at once cannot both win.
 * ``merchant.is_active`` (default true): a closed business leaves the random draw.
 
 The downgrade drops them; grades can be recomputed from the findings, plans cannot.
@@ -65,7 +66,8 @@ def upgrade():
     sa.CheckConstraint('size > 0', name=op.f('ck_inspection_plan_size_positive')),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_inspection_plan_created_by_id_user')),
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_inspection_plan_region_id_region')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_plan'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inspection_plan')),
+    sa.UniqueConstraint('region_id', 'plan_date', name='uq_inspection_plan_region_date')
     )
 
     with op.batch_alter_table('inspection_plan', schema=None) as batch_op:

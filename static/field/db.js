@@ -4,7 +4,9 @@
 // attention" atomically: it is always in exactly one of them.
 
 const NAME = 'inspect-field';
-const VERSION = 1;
+// Bump when a store is added. An upgrade also forgets the pull cursor: the app that ran
+// before skipped entities it did not know (orders), so the next pull downloads everything.
+const VERSION = 3; // 2: orders; 3: plan_items (today's plan)
 
 const STORES = {
   kv: {},
@@ -14,6 +16,8 @@ const STORES = {
   markets: { keyPath: 'id' },
   merchants: { keyPath: 'id', indexes: { market: 'market' } },
   instruments: { keyPath: 'id', indexes: { code: 'code', qr_token: 'qr_token', merchant: 'merchant' } },
+  orders: { keyPath: 'id', indexes: { merchant_id: 'merchant_id', instrument_id: 'instrument_id' } },
+  plan_items: { keyPath: 'id', indexes: { merchant: 'merchant' } },
   drafts: { keyPath: 'id' },
   outbox: { keyPath: 'uuid', indexes: { saved_at: 'saved_at' } },
   attention: { keyPath: 'uuid' },
@@ -34,13 +38,14 @@ export function open() {
   if (connection) return connection;
   connection = new Promise((resolve, reject) => {
     const request = indexedDB.open(NAME, VERSION);
-    request.onupgradeneeded = () => {
+    request.onupgradeneeded = (event) => {
       const db = request.result;
       for (const [name, spec] of Object.entries(STORES)) {
         if (db.objectStoreNames.contains(name)) continue;
         const store = db.createObjectStore(name, spec.keyPath ? { keyPath: spec.keyPath } : undefined);
         for (const [index, path] of Object.entries(spec.indexes || {})) store.createIndex(index, path);
       }
+      if (event.oldVersion > 0) request.transaction.objectStore('kv').delete('pull_cursor');
     };
     request.onsuccess = () => {
       const db = request.result;

@@ -1,13 +1,14 @@
 // Reference data on the device: forms, violation catalogue, the server's settings and rule
-// pack, and the region's markets, merchants and instruments from sync/pull (cursor kept,
-// tombstones applied).
+// pack, and the region's markets, merchants, instruments and active orders from sync/pull
+// (cursor kept, tombstones applied).
 
 import { request } from './api.js';
 import * as db from './db.js';
 import { EVENTS, emit } from './events.js';
 import * as settings from './settings.js';
 const PULL_LIMIT = 1000;
-const ENTITY_STORES = { market: 'markets', merchant: 'merchants', instrument: 'instruments' };
+const ENTITY_STORES = { market: 'markets', merchant: 'merchants', instrument: 'instruments', order: 'orders',
+  plan_item: 'plan_items' };
 
 /** Forms in the manifest that can still be filled or flushed (open and closing). */
 export async function refreshForms() {
@@ -94,7 +95,7 @@ export async function pullAll(onPage = () => {}) {
   let pages = 0;
   for (;;) {
     const page = await request(`/api/v1/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${PULL_LIMIT}`);
-    await db.tx(['markets', 'merchants', 'instruments', 'kv'], 'readwrite', async (s) => {
+    await db.tx([...new Set(Object.values(ENTITY_STORES)), 'kv'], 'readwrite', async (s) => {
       for (const change of page.changes) {
         const store = s[ENTITY_STORES[change.entity]];
         if (!store) continue; // an entity this version of the app does not know yet

@@ -153,14 +153,22 @@ async function pushBatch(batch, counts) {
 
 async function toHistory(item, result) {
   const missing = new Set(result.missing_attachments || []);
-  await db.tx(['outbox', 'history', 'attachments'], 'readwrite', async (s) => {
+  const closedIds = Array.isArray(result.closed_orders) ? result.closed_orders : [];
+  await db.tx(['outbox', 'history', 'attachments', 'orders'], 'readwrite', async (s) => {
     if (!(await s.outbox.get(item.uuid))) return; // another tab filed it already
     await s.outbox.delete(item.uuid);
+    // Orders this re-inspection closed, described from the cache before the pull drops them.
+    const closed = [];
+    for (const id of closedIds) {
+      const order = await s.orders.get(id);
+      closed.push({ id, kind: order ? order.kind : null, finding_code: order ? order.finding_code : null });
+    }
     await s.history.put({ uuid: item.uuid, title: item.title, form_key: item.envelope.form_key,
       captured_at: item.envelope.captured_at, saved_at: item.saved_at,
       synced_at: new Date().toISOString(), preview: item.preview, status: result.status,
       verdict: result.verdict || null, findings: result.findings || [], flags: result.flags || {},
-      missing_attachments: [...missing] });
+      missing_attachments: [...missing], closed_orders: closed,
+      merchant: item.envelope.answers ? item.envelope.answers.merchant : null });
     for (const sha of item.envelope.attachments || []) {
       const row = await s.attachments.get(sha);
       if (!row) continue;

@@ -9,6 +9,8 @@ import { scan } from '../scan.js';
 import { pendingWork, signOut } from '../signout.js';
 import { age, clear, daysUntil, formatDate, formatTime, h, loc, toast, verdictBadge } from '../ui.js';
 import { navigate } from '../router.js';
+import { instrumentOrders, merchantOrders, ordersSection, statusBanner, violationMap } from '../orders.js';
+import { planSection } from '../plan.js';
 import { newDraft } from './inspect.js';
 
 const SCALE_KINDS = ['price_computing_scale', 'platform_scale', 'dial_scale', 'steelyard'];
@@ -52,6 +54,7 @@ export async function homeScreen(main) {
   const prepared = await db.kvGet('prepared_at');
   const pulled = await db.kvGet('pulled_at');
   const out = h('button.big', { type: 'button', testid: 'sign-out', onclick: () => signOutClicked(out) }, t('signout.button'));
+  const plan = await planSection();
   clear(main,
     h('div.home-head', h('h1', t('home.title', { name: session.user.display_name })), out),
     prepared ? h('p.ready', { testid: 'offline-ready' }, `✓ ${t('prepare.ready')} · ${t('home.data_as_of', { time: formatTime(pulled || prepared) })}`) : null,
@@ -61,6 +64,7 @@ export async function homeScreen(main) {
         h('label', t('home.code_label'), h('div.inline', code,
           h('button.big', { type: 'submit', testid: 'code-find' }, t('home.find'))))),
       h('a.huge.button', { href: '#/merchants', testid: 'merchants-link' }, `☰ ${t('home.merchants')}`)),
+    plan,
     drafts.length ? h('section',
       h('h2', t('home.drafts')),
       h('ul.list', drafts.map((d) => h('li', h('a.row-link', { href: `#/inspect/${d.id}` },
@@ -113,14 +117,20 @@ export async function merchantScreen(main, id) {
   if (!merchant) { clear(main, h('p.error', t('merchants.gone'))); return; }
   const market = merchant.market ? await db.get('markets', merchant.market) : null;
   const instruments = await db.allByIndex('instruments', 'merchant', merchant.id);
-  const forms = await openForms();
+  const [forms, orders, violations] = await Promise.all([openForms(), merchantOrders(merchant.id), violationMap()]);
   clear(main,
     h('h1', { testid: 'merchant-name' }, merchant.name),
     h('p.muted', [merchant.stall_no, market && loc(market.name), t(`kind.${merchant.kind}`)].filter(Boolean).join(' · ')),
+    ordersSection(orders, { violations, instruments: new Map(instruments.map((i) => [i.id, i])) }),
     h('div.start', startButtons(forms, merchant, null)),
     h('h2', t('merchant.instruments')),
     instruments.length ? h('ul.list', instruments.map((i) => h('li', h('a.row-link', { href: `#/instrument/${i.id}` },
-      h('b', i.code), h('span.muted', ` · ${t(`kind.${i.kind}`)}`), ' ', expiryText(i))))) : h('p.muted', t('merchant.no_instruments')));
+      h('b', i.code), h('span.muted', ` · ${t(`kind.${i.kind}`)}`), ' ', ['in_service', 'verification_expired'].includes(i.status) ? null : statusBadge(i),
+      ' ', expiryText(i))))) : h('p.muted', t('merchant.no_instruments')));
+}
+
+function statusBadge(instrument) {
+  return h(`span.badge.istatus-badge.istatus-${instrument.status}`, t(`istatus.${instrument.status}`));
 }
 
 function expiryText(instrument) {
@@ -136,14 +146,14 @@ export async function instrumentScreen(main, id) {
   if (!instrument) { clear(main, h('p.error', t('instrument.gone'))); return; }
   const merchant = await db.get('merchants', instrument.merchant);
   const market = merchant && merchant.market ? await db.get('markets', merchant.market) : null;
-  const forms = await openForms();
+  const [forms, orders, violations] = await Promise.all([openForms(), instrumentOrders(instrument.id), violationMap()]);
   const last = instrument.last_inspection;
   const row = (label, value) => h('div.kv', h('dt', label), h('dd', value ?? '—'));
   clear(main,
     h('article.instrument-card', { testid: 'instrument-card' },
       h('h1', { testid: 'instrument-code' }, instrument.code),
-      h('p.kind', t(`kind.${instrument.kind}`), instrument.status !== 'in_service'
-        ? h('span.badge.fail', ` ${t(`istatus.${instrument.status}`)}`) : null),
+      statusBanner(instrument),
+      h('p.kind', t(`kind.${instrument.kind}`)),
       h('div.verification', expiryText(instrument)),
       h('dl.facts',
         row(t('instrument.merchant'), merchant ? h('a', { href: `#/merchant/${merchant.id}`, testid: 'instrument-merchant' }, merchant.name) : '—'),
@@ -157,5 +167,6 @@ export async function instrumentScreen(main, id) {
         row(t('instrument.verified_at'), formatDate(instrument.verified_at)),
         row(t('instrument.last'), last ? h('span', { testid: 'last-inspection' }, verdictBadge(last.verdict), ' ', formatTime(last.captured_at))
           : t('instrument.never_inspected')))),
+    ordersSection(orders, { violations, hint: true }),
     merchant ? h('div.start', startButtons(forms, merchant, instrument)) : h('p.error', t('merchants.gone')));
 }

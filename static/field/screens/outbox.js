@@ -44,10 +44,20 @@ export async function outboxScreen(main) {
           h('span.muted', ` · ${formatTime(item.synced_at)}`),
           item.findings.length ? h('ul.findings', item.findings.map((f) => h('li', h('b', f.severity), ' ',
             violations.has(f.code) ? loc(violations.get(f.code).title) : f.code))) : null,
+          closedText(item.closed_orders, violations),
           flagsText(item.flags))))));
   };
   await draw();
   return on(EVENTS.SYNC, () => { draw(); });
+}
+
+/** "Order closed by this inspection", for each order the server closed with this record. */
+function closedText(closed, violations) {
+  if (!closed || !closed.length) return null;
+  return closed.map((o) => h('p.closed-orders', { testid: 'order-closed' }, `✓ ${t('order.closed_by_inspection', {
+    what: [o.kind ? t(`order.kind.${o.kind}`) : null,
+      o.finding_code ? (violations.has(o.finding_code) ? loc(violations.get(o.finding_code).title) : o.finding_code) : null,
+    ].filter(Boolean).join(' · ') || `#${o.id}` })}`));
 }
 
 function flagsText(flags) {
