@@ -25,6 +25,16 @@ from inspect_app.api import bp
 from inspect_app.errors import CATALOGUE
 from inspect_app.schemas.attachments import AttachmentOut
 from inspect_app.schemas.auth import MeOut, TokenIn, TokenOut, UserOut
+from inspect_app.schemas.credit import CreditOut
+from inspect_app.schemas.dashboard import PeriodQueryIn, StatusOut, StatusQueryIn, SummaryOut
+from inspect_app.schemas.enforcement import (
+    AlertsOut,
+    AlertsQueryIn,
+    OrdersOut,
+    OrdersQueryIn,
+    ReviewIn,
+    ReviewOut,
+)
 from inspect_app.schemas.errors import ErrorOut
 from inspect_app.schemas.forms import FormManifestOut, ViolationsOut
 from inspect_app.schemas.labels import RotatedTokenOut
@@ -63,6 +73,7 @@ SCHEMAS: dict[str, type[Schema]] = {
     "RotatedTokenOut": RotatedTokenOut,
     "ReportOut": ReportOut,
     "ReportsQueryIn": ReportsQueryIn,
+    "CreditOut": CreditOut,
 }
 
 #: List fields the document describes more precisely than the schema loads them. A push
@@ -131,8 +142,11 @@ def _op(
     return op
 
 
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHA256_PATH = {"sha256": {"type": "string", "pattern": SHA256.regex.pattern}}
 _STAFF = (401, 403)
+#: Errors and query of the period endpoints (dashboard summary, exports).
+_P, _Q = (*_STAFF, 404, 422), PeriodQueryIn
 
 #: One entry per API endpoint (``api.<view function>``).
 OPERATIONS: dict[str, dict[str, Any]] = {
@@ -173,7 +187,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         headers=[_IF_NONE_MATCH],
     ),
     "api.pull": _op(
-        "Reference data changed since a cursor, with tombstones",
+        "Reference data and active orders changed since a cursor, with tombstones",
         {200: _json(PullPageOut)},
         *_STAFF,
         422,
@@ -225,6 +239,65 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         422,
         query=ReportsQueryIn,
     ),
+    "api.review_inspection": _op(
+        "Approve an inspection, or return it with a reason (supervisors of its district, "
+        "admins); returning withdraws the orders and alerts it caused",
+        {200: _json(ReviewOut)},
+        *(400, *_STAFF, 404, 409, 415, 422),
+        body=ReviewIn,
+    ),
+    "api.list_alerts": _op(
+        "Alerts of the caller's district (admins: all), newest first",
+        {200: _json(AlertsOut)},
+        *_STAFF,
+        422,
+        query=AlertsQueryIn,
+    ),
+    "api.list_orders": _op(
+        "A merchant's repair, condemnation and re-verification orders (staff of its district, "
+        "admins, the merchant's own user), the ones needing action first",
+        {200: _json(OrdersOut)},
+        *_STAFF,
+        404,
+        422,
+        query=OrdersQueryIn,
+    ),
+    "api.merchant_credit": _op(
+        "A merchant's honesty grade (admins, staff of its district, its own user): the current "
+        "snapshot, or computed now and not stored when none exists yet",
+        {
+            200: {
+                **_json(CreditOut),
+                "headers": {
+                    "Credit-Snapshot": {
+                        "description": "The id of the stored snapshot shown, or none",
+                        "schema": {"type": "string", "pattern": "^([0-9]+|none)$"},
+                    }
+                },
+            }
+        },
+        *_STAFF,
+        404,
+    ),
+    # Dashboards and exports (docs/dashboards.md): a device token or a web session.
+    "api.dashboard_summary": _op(
+        "A period's figures, from the read models", {200: _json(SummaryOut)}, *_P, query=_Q
+    ),
+    "api.dashboard_state": _op(
+        "What needs attention today", {200: _json(StatusOut)}, *_P, query=StatusQueryIn
+    ),
+    **{
+        f"api.export_{name.replace('.', '_')}": _op(
+            f"{name} of a period, streamed; audited", {200: _bytes(media, name)}, *_P, query=_Q
+        )
+        for name, media in (
+            ("inspections.csv", "text/csv"),
+            ("inspections.xlsx", _XLSX),
+            ("findings.csv", "text/csv"),
+            ("findings.xlsx", _XLSX),
+            ("findings.geojson", "application/geo+json"),
+        )
+    },
     "api.openapi": _op("This document", {200: _json({"type": "object"})}, public=True),
 }
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from inspect_app.domain.traffic_light import LOCAL_ZONE
 from inspect_app.extensions import Base
 from inspect_app.models.inspection import Finding, Inspection
 from inspect_app.models.instrument import Instrument
@@ -118,11 +119,12 @@ class Order(Base):
 
     @property
     def corrected_on_time(self) -> bool:
-        """Closed on or before its deadline (the credit rule's correction factor reads this)."""
+        """Closed on or before its deadline, on the district's calendar (the credit rule's
+        correction factor reads this)."""
         return (
             self.status == OrderStatus.CLOSED
             and self.closed_at is not None
-            and self.closed_at.date() <= self.due_date
+            and self.closed_at.astimezone(LOCAL_ZONE).date() <= self.due_date
         )
 
 

@@ -22,7 +22,7 @@ from inspect_app.models.instrument import InstrumentKind
 from inspect_app.models.place import MerchantKind
 from inspect_app.models.types import utcnow
 from inspect_app.models.user import Role
-from inspect_app.services import accounts, demo_enforcement, demo_states, reference
+from inspect_app.services import accounts, credit, demo_enforcement, demo_states, reference
 from inspect_app.services import demo_data as data
 
 SEED = 20261126
@@ -305,4 +305,6 @@ def seed(
     if with_history and attachments_root is not None:
         story = demo_enforcement.enact(seeder.today, utcnow(), attachments_root)
         seeder.result.enforcement = story
+    # Every merchant's grade, as the nightly job would leave it.
+    credit.recompute_all(seeder.today, "demo", utcnow())
     return seeder.result

@@ -308,9 +308,53 @@ def _merchant_story(today: date, now: datetime, root: Path, result: EnforcementD
     commitments.sign(merchant_user, "王建国", now - timedelta(days=30))
 
 
+def _a_past_cheat(now: datetime) -> None:
+    """A Saihan stall caught with a cheating scale 18 months ago and clean a month later: its
+    grade is held at C for three years (the S4 cap), so the demo shows every letter."""
+    inspector = _user("inspector-sh")
+    merchant = db.session.scalars(
+        select(Merchant)
+        .where(Merchant.region_id == inspector.region_id, Merchant.market_id.is_not(None))
+        .order_by(Merchant.id.desc())
+    ).first()
+    if merchant is None:
+        return
+    scale = db.session.scalars(
+        select(Instrument)
+        .where(Instrument.merchant_id == merchant.id, Instrument.kind.in_(SCALE_KINDS))
+        .order_by(Instrument.id)
+    ).first()
+    if scale is None:
+        return
+    caught = now - timedelta(days=548)
+    _push(
+        inspector,
+        _answers(
+            merchant,
+            scale,
+            cheating_device_found=True,
+            cheating_methods=["key_sequence"],
+            verification_valid_until=(caught.date() + timedelta(days=200)).isoformat(),
+        ),
+        caught,
+        f"{merchant.id}/past-cheat",
+    )
+    _push(
+        inspector,
+        _answers(
+            merchant,
+            scale,
+            verification_valid_until=(caught.date() + timedelta(days=200)).isoformat(),
+        ),
+        caught + timedelta(days=30),
+        f"{merchant.id}/past-clean",
+    )
+
+
 def enact(today: date, now: datetime, attachments_root: Path) -> EnforcementDemo:
     """Run the demo's enforcement story after the history (flushes; the caller commits)."""
     result = EnforcementDemo()
+    _a_past_cheat(now)
     _merchant_story(today, now, attachments_root, result)
     _review_history(now, result)
     result.overdue = len(orders.mark_overdue(today, now))

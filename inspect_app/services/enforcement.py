@@ -33,7 +33,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Alert, Finding, Inspection, Merchant, Order, User
 from inspect_app.models.alert import AlertKind
 from inspect_app.models.enforcement import ACTIVE_ORDER_STATUSES, OrderKind, OrderStatus
-from inspect_app.services import alerts, orders, plans
+from inspect_app.services import alerts, credit, orders, plans
 
 #: Catalogue trigger → order kind.
 ORDER_FOR_TRIGGER: Mapping[str, OrderKind] = {
@@ -58,6 +58,9 @@ def after_ingest(
         carried: set[int] = set()
         if inspection.supersedes_id is not None:
             carried = _carry_or_withdraw(inspection, now, today)
+            # The corrected record no longer counts for the grade (its correction will, once
+            # approved).
+            credit.mark_dirty(inspection.merchant_id, "supersede", now)
         else:
             _reinspect(inspection, now, today)
         for finding in inspection.findings:

@@ -34,7 +34,14 @@ from inspect_app.models.enforcement import (
     OrderStatus,
 )
 from inspect_app.models.inspection import Inspection
-from inspect_app.services import alerts, audit, instrument_status, reference, scoping
+from inspect_app.services import (
+    alerts,
+    audit,
+    credit,
+    instrument_status,
+    reference,
+    scoping,
+)
 
 #: Severity of the alert an overdue condemnation raises (the finding behind it was S2–S4).
 OVERDUE_CONDEMNATION_SEVERITY = 4
@@ -76,7 +83,10 @@ def _move(
 
 
 def after_change(order: Order, today: date) -> None:
-    """Re-derive the instrument's status and log the order for pull."""
+    """Re-derive the instrument's status, log the order for pull and, when it closed,
+    recompute the merchant's grade (a correction by the deadline halves an S1/S2 deduction)."""
+    if order.status == OrderStatus.CLOSED:
+        credit.mark_dirty(order.merchant_id, "order")
     if order.instrument_id is not None:
         instrument = db.session.get(Instrument, order.instrument_id)
         if instrument is not None:

@@ -1,13 +1,17 @@
 """Read model of the public instrument page (``/q/<token>``): what a shopper may see, only that.
 
 The page is what every QR label leads to, so it is built from one statement: the instrument's
-public columns, its merchant's trade name and stall number, the market's name and the date and
-verdict of its latest inspection (a subquery). A token that matches no instrument costs a
+public columns, its merchant's trade name and stall number, the market's name, the date and
+verdict of its latest inspection and the latest year of the merchant's honesty commitment
+(subqueries). A token that matches no instrument costs a
 second lookup in ``retired_qr_token`` (a replaced label answers 410, not 404).
 
 Never selected, so never at hand to leak: the merchant's contact name and phone, its uscc,
 anybody's user record (inspectors included), coordinates, serial and certificate numbers, and
-internal ids (the merchant id is kept only for :func:`honesty_grade`, never rendered).
+internal ids.
+
+The merchant's honesty grade comes from ``merchant_grade`` (the current grade, kept by
+``services/credit.py``) with the reasons of its snapshot: two outer joins on primary keys.
 
 "Latest inspection" is the newest by ``captured_at`` (then id) among the inspections citing the
 instrument that no other inspection supersedes: a corrected record is no longer the latest
@@ -23,12 +27,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, exists, select
+from sqlalchemy import Row, Select, bindparam, exists, func, select
 from sqlalchemy.orm import aliased
 
-from inspect_app.domain.traffic_light import TrafficLight, traffic_light
+from inspect_app.domain.traffic_light import LOCAL_ZONE, TrafficLight, traffic_light
 from inspect_app.extensions import db
-from inspect_app.models import Inspection, Instrument, Market, Merchant, RetiredQrToken
+from inspect_app.models import (
+    Commitment,
+    CreditSnapshot,
+    Inspection,
+    Instrument,
+    Market,
+    Merchant,
+    MerchantGrade,
+    RetiredQrToken,
+)
 from inspect_app.models.instrument import SCALE_KINDS
 
 #: What :func:`inspect_app.models.instrument.new_qr_token` makes (URL-safe base64, 32 chars),
@@ -51,10 +64,14 @@ class LastInspection:
 
 @dataclass(frozen=True)
 class HonestyGrade:
-    """A merchant's published honesty grade (诚信等级). Filled in by the credit issue."""
+    """A merchant's published honesty grade (诚信等级): the current grade (docs/credit.md)."""
 
     grade: str
+    #: The day (Asia/Shanghai) it was computed.
     published_on: date
+    score: Decimal | None
+    #: Reason codes (``provisional``, or a cap); the page writes them out in words.
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -77,9 +94,16 @@ class PublicInstrument:
     market_name_en: str | None
     last_inspection: LastInspection | None
     honesty_grade: HonestyGrade | None
+    #: The latest year for which the merchant signed the honesty commitment (never who signed).
+    commitment_year: int | None = None
 
     def light(self, today: date) -> TrafficLight:
         return traffic_light(self.status, self.valid_until, today)
+
+    def signed_commitment(self, today: date) -> int | None:
+        """This year, when this year's honesty commitment is signed (else None: a lapsed one
+        says nothing)."""
+        return today.year if self.commitment_year == today.year else None
 
 
 @dataclass(frozen=True)
@@ -102,6 +126,12 @@ def _page_statement() -> Select[*tuple[Any, ...]]:
         .scalar_subquery()
     )
     last = aliased(Inspection)
+    commitment_year = (
+        select(func.max(Commitment.year))
+        .where(Commitment.merchant_id == Merchant.id)
+        .correlate(Merchant)
+        .scalar_subquery()
+    )
     return (
         select(
             Instrument.qr_token,
@@ -120,9 +150,16 @@ def _page_statement() -> Select[*tuple[Any, ...]]:
             Market.name_en.label("market_name_en"),
             last.captured_at.label("last_captured_at"),
             last.verdict.label("last_verdict"),
+            commitment_year.label("commitment_year"),
+            MerchantGrade.grade.label("grade"),
+            MerchantGrade.score.label("grade_score"),
+            MerchantGrade.computed_at.label("grade_computed_at"),
+            CreditSnapshot.reasons.label("grade_reasons"),
         )
         .join(Merchant, Instrument.merchant_id == Merchant.id)
         .outerjoin(Market, Merchant.market_id == Market.id)
+        .outerjoin(MerchantGrade, MerchantGrade.merchant_id == Merchant.id)
+        .outerjoin(CreditSnapshot, CreditSnapshot.id == MerchantGrade.snapshot_id)
         .outerjoin(last, last.id == latest_id)
         .where(Instrument.qr_token == bindparam("token"))
     )
@@ -155,7 +192,8 @@ def _instrument(row: Row[Any]) -> PublicInstrument:
         market_name_zh=m["market_name_zh"],
         market_name_en=m["market_name_en"],
         last_inspection=last,
-        honesty_grade=honesty_grade(m["merchant_id"]),
+        honesty_grade=honesty_grade(m),
+        commitment_year=m["commitment_year"],
     )
 
 
@@ -180,12 +218,14 @@ def lookup(token: str) -> Lookup:
     return Lookup(Outcome.UNKNOWN)
 
 
-def honesty_grade(merchant_id: int) -> HonestyGrade | None:
-    """The merchant's published honesty grade; ``None`` until the credit issue publishes grades.
-
-    The seam the credit work fills: return the latest published grade of ``merchant_id`` (never
-    a draft, never the reports or findings behind it). The page says "not yet published" for
-    ``None``. Called once per page; keep it to one indexed lookup.
-    """
-    del merchant_id
-    return None
+def honesty_grade(m: Any) -> HonestyGrade | None:
+    """The merchant's current grade from the page's row (``None`` before its first snapshot:
+    the page says "not yet published")."""
+    if m["grade"] is None:
+        return None
+    return HonestyGrade(
+        grade=m["grade"],
+        published_on=m["grade_computed_at"].astimezone(LOCAL_ZONE).date(),
+        score=m["grade_score"],
+        reasons=tuple(m["grade_reasons"] or ()),
+    )

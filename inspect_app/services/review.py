@@ -18,7 +18,7 @@ from inspect_app.extensions import db
 from inspect_app.models import Inspection, InspectionReview, User
 from inspect_app.models.enforcement import MAX_TEXT, ReviewDecision
 from inspect_app.models.inspection import ReviewState
-from inspect_app.services import audit, enforcement
+from inspect_app.services import audit, credit, enforcement
 
 STATE_AFTER: dict[ReviewDecision, ReviewState] = {
     ReviewDecision.APPROVE: ReviewState.APPROVED,
@@ -57,6 +57,8 @@ def decide(
     inspection.review_state = STATE_AFTER[decision]
     if decision == ReviewDecision.RETURN:
         enforcement.withdraw_caused_by(inspection, f"returned in review: {reason}", actor, now)
+    # Approval makes the findings count; the grade follows before the decision commits.
+    credit.mark_dirty(inspection.merchant_id, "review", now)
     db.session.flush()
     audit.record(
         actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from markupsafe import Markup
 
 from inspect_app.auth import load_session_user
@@ -35,6 +35,19 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def _policy() -> str:
+    """The CSP, with the dashboard map's tile server in ``img-src`` when one is configured
+    (``MAP_TILE_URL``; :func:`inspect_app.web.dashboard_query.tile_origin`)."""
+    from inspect_app.web.dashboard_query import tile_origin
+
+    origin = tile_origin(current_app.config.get("MAP_TILE_URL"))
+    if origin is None:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}"
+    )
+
+
 def _security_headers(response: Response) -> Response:
     """``after_request`` for every response (pages, API and errors alike).
 
@@ -49,7 +62,7 @@ def _security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if response.mimetype == "text/html":
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Content-Security-Policy", _policy())
     if "Cache-Control" not in response.headers and request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
     return response
@@ -79,12 +92,15 @@ def register_web(app: Flask) -> None:
         admin,
         alert_inbox,
         credit,
+        dashboard,
+        dashboard_lists,
         display,
         district_orders,
         field,
         grades,
         health,
         home,
+        inspection_detail,
         label_sheets,
         merchant_evidence,
         merchant_portal,
@@ -128,5 +144,8 @@ def register_web(app: Flask) -> None:
         public_plans.bp,
         credit.bp,
         grades.bp,
+        dashboard.bp,
+        dashboard_lists.bp,
+        inspection_detail.bp,
     ):
         app.register_blueprint(bp)

@@ -94,6 +94,7 @@ def _render_body(
             if last
             else None,
             "report_path": f"/q/{found.qr_token}/report",
+            "commitment_year": found.signed_commitment(today),
         }
     body = public_language.render(template, lang, explicit, **context)
     return body, hashlib.sha256(f"{lang}\n{body}".encode()).hexdigest()[:32]

@@ -122,12 +122,19 @@ def register(huey: Huey, app: Flask, queue: TaskQueue) -> Tasks:
             log.info("%d order(s) became overdue", len(overdue))
 
     def recompute_credit() -> None:
-        from inspect_app.services import credit
+        """The nightly pass: statuses that change with the date alone (a verification that ran
+        out overnight), then every grade (caps lift with time alone)."""
+        from inspect_app.services import credit, instrument_status
 
         with app.app_context():
             now = utcnow()
-            credit.recompute_all(local_today(now), trigger="daily", now=now)
+            today = local_today(now)
+            changed = instrument_status.refresh_by_date(today)
             db.session.commit()
+            credit.recompute_all(today, trigger="daily", now=now, after_chunk=db.session.commit)
+            db.session.commit()
+        if changed:
+            log.info("%d instrument status(es) changed with the date", changed)
 
     every_minute = crontab()
     return Tasks(

@@ -152,3 +152,21 @@ def test_the_demo_has_orders_in_every_state_and_handled_alerts(runner: Any) -> N
     assert _count(OrderEvidence) >= 1 and _count(MerchantReply) == 1
     assert _count(Commitment) == 1
     assert audit.verify_chain().intact
+
+
+def test_the_demo_has_merchants_in_every_grade_and_capped_ones(runner: Any) -> None:
+    from inspect_app.models import CreditSnapshot, MerchantGrade
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    grades = set(db.session.scalars(select(MerchantGrade.grade)))
+    assert grades == {"A", "B", "C", "D", "P"}
+    capped = {
+        (s.grade, s.capped_by)
+        for s in db.session.scalars(
+            select(CreditSnapshot).join(
+                MerchantGrade, MerchantGrade.snapshot_id == CreditSnapshot.id
+            )
+        )
+        if s.capped_by
+    }
+    assert ("D", "SCALE_CHEATING_DEVICE") in capped and ("C", "SCALE_CHEATING_DEVICE") in capped

@@ -161,7 +161,9 @@ def test_the_daily_credit_job_runs_at_two_in_the_morning_district_time(
     from inspect_app.services import credit
 
     monkeypatch.setattr(
-        credit, "recompute_all", lambda as_of, trigger, now: calls.append((as_of, trigger, now))
+        credit,
+        "recompute_all",
+        lambda as_of, trigger, now, after_chunk: calls.append((as_of, trigger, now)),
     )
     moment = datetime(2026, 3, 1, 18, 0, 5, tzinfo=UTC)
     monkeypatch.setattr(tasks, "utcnow", lambda: moment)
@@ -194,3 +196,32 @@ def test_settings_that_cannot_work_stop_the_start(
 def test_secrets_stay_out_of_the_settings_repr(app: Flask) -> None:
     shown = repr(task_queue(app).settings)
     assert SECRET not in shown and "gateway-key" not in shown
+
+
+def test_the_nightly_job_turns_a_lapsed_verification_expired(
+    app: Flask,
+    queue: TaskQueue,
+    make_instrument: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import timedelta
+
+    from inspect_app.extensions import db
+    from inspect_app.models import Instrument
+    from inspect_app.models.instrument import InstrumentStatus
+
+    moment = datetime(2026, 3, 1, 18, 0, 5, tzinfo=UTC)
+    # Valid through 1 March; the job runs at 02:00 on 2 March, district time.
+    scale = make_instrument(verified_at=date(2025, 3, 2), valid_until=date(2026, 3, 1))
+    monkeypatch.setattr(tasks, "utcnow", lambda: moment)
+    queue.tasks.recompute_credit.call_local()
+    db.session.rollback()
+    lapsed = db.session.get(Instrument, scale.id)
+    assert lapsed is not None and lapsed.status == InstrumentStatus.VERIFICATION_EXPIRED
+    monkeypatch.setattr(tasks, "utcnow", lambda: moment - timedelta(days=1))
+    lapsed.valid_until = date(2027, 3, 1)  # renewed
+    db.session.commit()
+    queue.tasks.recompute_credit.call_local()
+    db.session.rollback()
+    renewed = db.session.get(Instrument, scale.id)
+    assert renewed is not None and renewed.status == InstrumentStatus.IN_SERVICE
