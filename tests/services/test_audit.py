@@ -228,8 +228,27 @@ def test_an_edited_verdict_is_caught(runner: Any, pushed: Pushed) -> None:
     _assert_broken_at(runner, pushed.entries[pushed.failed], pushed.failed, "differs")
 
 
+def _delete_what_findings_caused(inspection_id: int) -> None:
+    """Whoever deletes findings must first delete the orders and alerts they caused (foreign
+    keys); the ledger still catches the record that no longer matches its hash."""
+    found = "SELECT id FROM finding WHERE inspection_id = :i"
+    orders = f"SELECT id FROM enforcement_order WHERE inspection_id = :i OR finding_id IN ({found})"
+    alerts = f"SELECT id FROM alert WHERE inspection_id = :i OR order_id IN ({orders})"
+    for table, column, ids in (
+        ("alert_event", "alert_id", alerts),
+        ("alert_delivery", "alert_id", alerts),
+        ("alert", "id", alerts),
+        ("order_event", "order_id", orders),
+        ("order_evidence", "order_id", orders),
+        ("enforcement_order", "id", orders),
+    ):
+        _sql(f"DELETE FROM {table} WHERE {column} IN ({ids})", i=inspection_id)
+
+
 def test_deleted_findings_are_caught(runner: Any, pushed: Pushed) -> None:
-    _sql("DELETE FROM finding WHERE inspection_id = :i", i=_inspection_id(pushed.failed))
+    i = _inspection_id(pushed.failed)
+    _delete_what_findings_caused(i)
+    _sql("DELETE FROM finding WHERE inspection_id = :i", i=i)
     _assert_broken_at(runner, pushed.entries[pushed.failed], pushed.failed, "differs")
 
 
@@ -258,6 +277,7 @@ def test_an_edited_finding_is_caught(runner: Any, pushed: Pushed) -> None:
 
 def test_a_deleted_inspection_is_caught(runner: Any, pushed: Pushed) -> None:
     target = _inspection_id(pushed.failed)
+    _delete_what_findings_caused(target)
     for table in (Finding.__tablename__, InspectionAttachment.__tablename__):
         _sql(f"DELETE FROM {table} WHERE inspection_id = :i", i=target)
     _sql("DELETE FROM inspection WHERE id = :i", i=target)
