@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 
 from inspect_app.error_handlers import wants_json
 from inspect_app.errors import AppError
-from inspect_app.extensions import db, limiter
+from inspect_app.extensions import csrf, db, limiter
 from inspect_app.models import Device, User
 from inspect_app.models.user import Role
 from inspect_app.schemas.common import json_body
@@ -185,6 +185,46 @@ def token_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
             g.device = device
             g.user = device.user
             if roles and device.user.role not in roles:
+                raise AppError("FORBIDDEN")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+#: Methods that change nothing: a web session may call them on the API without a CSRF token.
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def user_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """API views a tablet and a signed-in page both call: a bearer token, or the session.
+
+    An ``Authorization`` header is always judged as a device token (a bad one is 401 even
+    with a session). Without one, the signed-in session user is accepted; for a method that
+    changes something the session must also carry the CSRF token (``X-CSRFToken``), because
+    a browser sends the cookie with any site's request (the API blueprint is otherwise
+    exempt from CSRF: tokens are not sent by browsers on their own). Nobody: 401; a role not
+    in ``roles``: 403.
+    """
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            header = request.headers.get("Authorization")
+            if header is not None:
+                scheme, _, token = header.partition(" ")
+                if scheme.lower() != "bearer" or not token.strip():
+                    raise AppError("AUTH_REQUIRED")
+                device = accounts.resolve_device_token(token.strip())
+                g.device = device
+                g.user = device.user
+            elif current_user() is None:
+                raise AppError("AUTH_REQUIRED")
+            elif request.method not in _SAFE_METHODS:
+                csrf.protect()
+            user = require_user()
+            if roles and user.role not in roles:
                 raise AppError("FORBIDDEN")
             return view(*args, **kwargs)
 

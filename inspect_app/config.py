@@ -75,6 +75,12 @@ DEFAULTS: dict[str, Any] = {
     "TASK_QUEUE_IMMEDIATE": False,
     # How long an idle worker waits between looks at the SQLite queue (Redis blocks instead).
     "TASK_QUEUE_MAX_POLL_SECONDS": 0.5,
+    # The dashboard map's background (docs/dashboards.md, "Pages"): a Leaflet tile URL template,
+    # e.g. "https://tile.openstreetmap.org/{z}/{x}/{y}.png" or a Tianditu one with {s}; its
+    # origin is added to the pages' CSP img-src. Unset: markers over the districts' outlines.
+    "MAP_TILE_URL": None,
+    "MAP_TILE_ATTRIBUTION": None,  # the credit the tile server asks for, shown on the map
+    "MAP_TILE_SUBDOMAINS": "abc",  # what {s} stands for (Tianditu: "01234567")
     "RATELIMIT_HEADERS_ENABLED": True,
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
@@ -150,5 +156,10 @@ def validate(config: Mapping[str, Any]) -> None:
     forms_dir = Path(str(config["FIELD_FORMS_DIR"]))
     if not forms_dir.is_dir():
         raise ConfigError(f"FIELD_FORMS_DIR does not exist: {forms_dir}")
+    tiles = config.get("MAP_TILE_URL")
+    if tiles and not str(tiles).startswith(("https://", "http://")):
+        raise ConfigError(
+            "MAP_TILE_URL must be an http(s) URL template, e.g. https://…/{z}/{x}/{y}.png"
+        )
     if config["BABEL_DEFAULT_LOCALE"] not in SUPPORTED_LOCALES:
         raise ConfigError(f"BABEL_DEFAULT_LOCALE must be one of {SUPPORTED_LOCALES}")

@@ -242,6 +242,12 @@ _CATALOGUE = [
         "时段超过十年，请缩短。",
     ),
     Problem(
+        "CURSOR_INVALID",
+        400,
+        "This page link was changed or belongs to another list; start again from the first page.",
+        "该翻页链接已被改动或不属于此列表，请从第一页重新开始。",
+    ),
+    Problem(
         "INTERNAL_ERROR",
         500,
         "Something went wrong on the server. Nothing you sent was lost; try again later.",

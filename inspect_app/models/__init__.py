@@ -16,6 +16,12 @@ from inspect_app.models.inspection import Attachment, Finding, Inspection, Inspe
 from inspect_app.models.instrument import Instrument, RetiredQrToken
 from inspect_app.models.place import Market, Merchant, Region
 from inspect_app.models.report import Report
+from inspect_app.models.rollup import (
+    FindingRollup,
+    InspectionRollup,
+    InspectionRollupByForm,
+    InspectionRollupByMarket,
+)
 from inspect_app.models.user import Device, User
 
 __all__ = [
@@ -30,9 +36,13 @@ __all__ = [
     "CreditSnapshot",
     "Device",
     "Finding",
+    "FindingRollup",
     "Inspection",
     "InspectionAttachment",
     "InspectionReview",
+    "InspectionRollup",
+    "InspectionRollupByForm",
+    "InspectionRollupByMarket",
     "Instrument",
     "Market",
     "Merchant",

@@ -35,7 +35,7 @@ from inspect_app.models import Instrument, Market, Merchant, Region, User
 from inspect_app.models.change import ChangeOp
 from inspect_app.models.instrument import InstrumentKind
 from inspect_app.models.place import MerchantKind
-from inspect_app.services import audit, reference, scoping
+from inspect_app.services import audit, reference, rollups, scoping
 
 T = TypeVar("T")
 
@@ -247,7 +247,11 @@ def update_merchant(actor: User, merchant: Merchant, data: Mapping[str, Any]) ->
             )
     _refuse(_merchant_issues(data, market_id, merchant))
     data = _with_kind(data, MerchantKind)
+    old_market_id = merchant.market_id
     changed = _changed(merchant, data, (*MERCHANT_FIELDS, "market_id"))
+    if merchant.market_id != old_market_id:
+        db.session.flush()
+        rollups.merchant_moved(merchant.id, old_market_id)  # its history moves with it
     if changed:
         reference.log_change("merchant", merchant.id, merchant.region_id, ChangeOp.UPSERT)
         audit.record(actor, "merchant.update", "merchant", merchant.id, {"changed": changed})
