@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
@@ -55,7 +56,11 @@ class MerchantGrade(Base):
     """The current grade of each merchant: the latest snapshot, kept for filtering and lists."""
 
     __tablename__ = "merchant_grade"
-    __table_args__ = (CheckConstraint("grade IN ('A', 'B', 'C', 'D', 'P')", name="grade_letter"),)
+    __table_args__ = (
+        CheckConstraint("grade IN ('A', 'B', 'C', 'D', 'P')", name="grade_letter"),
+        # Merchants by grade on the dashboard (services/dashboard_registry.py).
+        Index("ix_merchant_grade_grade_merchant_id", "grade", "merchant_id"),
+    )
 
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchant.id"), primary_key=True)
     snapshot_id: Mapped[int] = mapped_column(ForeignKey("credit_snapshot.id"))

@@ -6,7 +6,16 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import Base
@@ -48,6 +57,8 @@ class Inspection(Base):
         *lat_lon_checks(),
         CheckConstraint("accuracy_m IS NULL OR accuracy_m >= 0", name="accuracy_non_negative"),
         CheckConstraint("length(content_sha256) = 64", name="content_sha256_length"),
+        # The dashboard lists page on (captured_at, id) (services/dashboard_lists.py).
+        Index("ix_inspection_captured_at_id", "captured_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

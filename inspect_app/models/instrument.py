@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import Base
@@ -69,6 +69,8 @@ class Instrument(Base):
             name="valid_after_verified",
         ),
         CheckConstraint("length(qr_token) >= 22", name="qr_token_entropy"),
+        # Instruments by verification date on the dashboard (services/dashboard_registry.py).
+        Index("ix_instrument_valid_until_id", "valid_until", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from inspect_app.extensions import Base
@@ -66,7 +66,8 @@ class Merchant(Base):
     """A stall, optical shop, store or packer. Contact fields are personal data: never public."""
 
     __tablename__ = "merchant"
-    __table_args__ = lat_lon_checks()
+    # Merchants by name on the dashboard (services/dashboard_registry.py).
+    __table_args__ = (*lat_lon_checks(), Index("ix_merchant_name_id", "name", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("region.id"), index=True)

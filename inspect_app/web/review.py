@@ -26,6 +26,7 @@ from inspect_app.models.types import utcnow
 from inspect_app.models.user import Role
 from inspect_app.schemas import supervision as schema
 from inspect_app.services import review, scoping, supervision
+from inspect_app.web import inspection_detail
 
 bp = Blueprint("review", __name__)
 
@@ -58,6 +59,7 @@ def _page(
         refusal=refusal,
         max_text=MAX_TEXT,
         lang=request_lang(),
+        detail=inspection_detail.context(inspection, facts.merchant),
     )
     return page, status
 

@@ -29,6 +29,13 @@ from inspect_app.models.report import ReportCategory
 from inspect_app.models.user import Role
 from tests.conftest import IsolatedClient, csrf_from
 from tests.payloads import item, scale_answers
+from tests.web import credit_matrix as cm
+from tests.web import dashboard_matrix as dm
+from tests.web import dashboard_pages_matrix as dpm
+from tests.web import enforcement_api_matrix as eam
+from tests.web import enforcement_matrix as em
+from tests.web import merchant_portal_matrix as mp
+from tests.web import plans_matrix as pl
 from tests.web import registry_import_matrix as rim
 from tests.web import registry_matrix as rm
 from tests.web import reports_matrix as rp
@@ -43,7 +50,7 @@ PUBLIC = "public"
 
 
 def sees(role: Role, relation: str) -> bool:
-    """The scope rule as a user would state it (what services/scoping.py must implement)."""
+    """The scope rule as a user would state it (what services/scoping/ must implement)."""
     if role == Role.ADMIN:
         return True
     if role == Role.MERCHANT:
@@ -564,6 +571,54 @@ ROWS: dict[str, Row] = {
         scoped=True,
         judge=rp.judge_listed,
     ),
+    # ---- enforcement API (review, alerts, orders)
+    "api.review_inspection": Row(
+        Call(True, "POST", eam.review_path, eam.review_body),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+        judge=eam.judge_review,
+    ),
+    "api.list_alerts": Row(
+        Call(True, "GET", eam.alerts_path),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+        judge=eam.judge_alerts,
+    ),
+    "api.list_orders": Row(Call(True, "GET", eam.orders_path), SIGNED_IN, scoped=True),
+    # ---- review, alerts and district orders: the supervisors' pages (rows go here)
+    "review.inspection": Row(Call(False, "GET", em.inspection_path), STAFF, scoped=True),
+    "review.decide": Row(
+        Call(False, "POST", em.review_path, em.approve, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    "review.queue": Row(
+        Call(False, "GET", fixed("/supervisor/review")), {Role.SUPERVISOR, Role.ADMIN}
+    ),
+    "alert_inbox.inbox": Row(Call(False, "GET", fixed("/alerts")), {Role.SUPERVISOR, Role.ADMIN}),
+    "alert_inbox.feed": Row(
+        Call(False, "GET", em.feed_path),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+        judge=em.judge_feed,
+    ),
+    "alert_inbox.acknowledge": Row(
+        Call(False, "POST", em.acknowledge_path, csrf_form, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    "alert_inbox.assign": Row(
+        Call(False, "POST", em.assign_path, em.assign_body, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
+    "district_orders.order_list": Row(Call(False, "GET", fixed("/orders")), STAFF),
+    "district_orders.order": Row(Call(False, "GET", em.order_path), STAFF, scoped=True),
+    "district_orders.decide_evidence": Row(
+        Call(False, "POST", em.evidence_path, em.accept, form=True),
+        {Role.SUPERVISOR, Role.ADMIN},
+        scoped=True,
+    ),
     # ---- API
     "api.me": Row(Call(True, "GET", fixed("/api/v1/me")), SIGNED_IN),
     "api.revoke_own_token": Row(Call(True, "DELETE", fixed("/api/v1/auth/token")), SIGNED_IN),
@@ -597,6 +652,17 @@ ROWS: dict[str, Row] = {
         Call(True, "GET", instrument_path("/api/v1/instruments/{}/label.svg")), STAFF, scoped=True
     ),
 }
+
+# ---- the merchant's side of a finding (portal pages and evidence files)
+ROWS.update(mp.rows(Row, Call))
+# ---- honesty grades (API, breakdown, district, what the grades mean)
+ROWS.update(cm.rows(Row, Call, PUBLIC, SIGNED_IN))
+# ---- inspection plans (supervisors' pages) and the public list of published plans
+ROWS.update(pl.rows(Row, Call, csrf_form))
+# ---- the dashboard's pages and the inspection page's photos
+ROWS.update(dpm.rows(Row, Call))
+# ---- dashboard summary, status and exports (API; a token or a web session)
+ROWS.update(dm.rows(Row, Call))
 
 
 def test_every_route_has_a_row(app: Flask) -> None:
