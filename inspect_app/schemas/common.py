@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import request
@@ -229,3 +230,28 @@ def load(schema: Schema, data: Any) -> Any:
     if not isinstance(data, dict):
         raise AppError("VALIDATION_FAILED", {"_schema": ["expected a JSON object"]})
     return schema.load(data)
+
+
+def bilingual_message(key: str, catalogue: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """``{"code", "en", "zh"}`` of one marshmallow message key (``name:arg:…``), looked up in a
+    form's ``catalogue`` of (en, zh) templates; marshmallow's own "Unknown field." is
+    ``unknown``, and a key the catalogue lacks is shown as it is."""
+    name, *args = key.split(":")
+    if name == "Unknown field.":
+        name = "unknown"
+    en, zh = catalogue.get(name, (key, key))
+    return {"code": name, "en": en.format(*args), "zh": zh.format(*args)}
+
+
+def bilingual_field_errors(
+    exc: ValidationError, catalogue: Mapping[str, tuple[str, str]]
+) -> dict[str, list[dict[str, str]]]:
+    """``{field: [{"code", "en", "zh"}]}`` from a schema's errors (:func:`bilingual_message`)."""
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return {
+        str(name): [
+            bilingual_message(str(key), catalogue)
+            for key in (found if isinstance(found, list) else [found])
+        ]
+        for name, found in messages.items()
+    }

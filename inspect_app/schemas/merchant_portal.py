@@ -15,7 +15,13 @@ from marshmallow import ValidationError, fields, pre_load, validate, validates_s
 
 from inspect_app.models.enforcement import MAX_TEXT, EvidenceKind
 from inspect_app.schemas import reports
-from inspect_app.schemas.common import StrictSchema, has_control_chars, unstorable_text
+from inspect_app.schemas.common import (
+    StrictSchema,
+    bilingual_field_errors,
+    bilingual_message,
+    has_control_chars,
+    unstorable_text,
+)
 
 #: Message keys → (English, Chinese); ``{0}`` takes the key's ``:``-separated value.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -150,18 +156,9 @@ class CommitmentIn(_FormSchema):
 
 
 def message(key: str) -> dict[str, str]:
-    """``{"code", "en", "zh"}`` of one message key (``name:arg:…``)."""
-    name, *args = key.split(":")
-    if name == "Unknown field.":
-        name = "unknown"
-    en, zh = MESSAGES.get(name, (key, key))
-    return {"code": name, "en": en.format(*args), "zh": zh.format(*args)}
+    return bilingual_message(key, MESSAGES)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[dict[str, str]]]:
     """``{field: [{"code", "en", "zh"}]}`` from a schema's errors."""
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    return {
-        str(name): [message(str(key)) for key in (found if isinstance(found, list) else [found])]
-        for name, found in messages.items()
-    }
+    return bilingual_field_errors(exc, MESSAGES)

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
 
-from inspect_app.schemas.common import StrictSchema
+from inspect_app.schemas.common import StrictSchema, bilingual_field_errors, bilingual_message
 
 #: Message keys → (English, Chinese); ``{0}`` takes the key's value after ``:``.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -106,21 +106,12 @@ def share(percent: int) -> Decimal:
 
 
 def message(key: str) -> dict[str, str]:
-    """One problem by key: ``{"code", "en", "zh"}``."""
-    name, *args = key.split(":")
-    if name == "Unknown field.":
-        name = "unknown"
-    en, zh = MESSAGES.get(name, (key, key))
-    return {"code": name, "en": en.format(*args), "zh": zh.format(*args)}
+    return bilingual_message(key, MESSAGES)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[dict[str, str]]]:
     """``{field: [{"code", "en", "zh"}]}`` from a schema's errors."""
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    return {
-        str(name): [message(str(k)) for k in (found if isinstance(found, list) else [found])]
-        for name, found in messages.items()
-    }
+    return bilingual_field_errors(exc, MESSAGES)
 
 
 def keyed_errors(errors: dict[str, list[str]]) -> dict[str, list[dict[str, str]]]:

@@ -17,7 +17,13 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from inspect_app.models.report import MAX_DESCRIPTION, ReportCategory, ReportStatus
-from inspect_app.schemas.common import StrictSchema, has_control_chars, unstorable_text
+from inspect_app.schemas.common import (
+    StrictSchema,
+    bilingual_field_errors,
+    bilingual_message,
+    has_control_chars,
+    unstorable_text,
+)
 
 #: Message keys → (English, Chinese); ``{0}``, ``{1}`` take the key's ``:``-separated values.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -237,20 +243,12 @@ class ReportCloseIn(_FormSchema):
 
 
 def _message(key: str) -> dict[str, str]:
-    name, *args = key.split(":")
-    if name == "Unknown field.":
-        name = "unknown"
-    en, zh = MESSAGES.get(name, (key, key))
-    return {"code": name, "en": en.format(*args), "zh": zh.format(*args)}
+    return bilingual_message(key, MESSAGES)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[dict[str, str]]]:
     """``{field: [{"code", "en", "zh"}]}`` from a schema's errors."""
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    return {
-        str(name): [_message(str(key)) for key in (found if isinstance(found, list) else [found])]
-        for name, found in messages.items()
-    }
+    return bilingual_field_errors(exc, MESSAGES)
 
 
 def message(key: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from inspect_app.models.enforcement import MAX_TEXT, OrderStatus, ReviewDecision
-from inspect_app.schemas.common import StrictSchema
+from inspect_app.schemas.common import StrictSchema, bilingual_field_errors, bilingual_message
 from inspect_app.schemas.reports import FreeText, _FormSchema
 
 #: Message keys → (English, Chinese); ``{0}``, ``{1}`` take the key's ``:``-separated values.
@@ -120,17 +120,9 @@ class OrdersQueryIn(StrictSchema):
 
 
 def message(key: str) -> dict[str, str]:
-    name, *args = key.split(":")
-    if name == "Unknown field.":
-        name = "unknown"
-    en, zh = MESSAGES.get(name, (key, key))
-    return {"code": name, "en": en.format(*args), "zh": zh.format(*args)}
+    return bilingual_message(key, MESSAGES)
 
 
 def field_errors(exc: ValidationError) -> dict[str, list[dict[str, str]]]:
     """``{field: [{"code", "en", "zh"}]}`` from a schema's errors."""
-    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-    return {
-        str(name): [message(str(key)) for key in (found if isinstance(found, list) else [found])]
-        for name, found in messages.items()
-    }
+    return bilingual_field_errors(exc, MESSAGES)

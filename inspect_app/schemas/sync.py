@@ -108,6 +108,28 @@ def drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+#: Built once and reused: a marshmallow 4 schema keeps no state between calls, and building
+#: one (copying and binding its fields, the nested geotag schema's too) costs more than
+#: loading an item with it: about 0.2 ms of the 0.3 ms an item took, and 0.14 of the 0.15 ms
+#: of dumping its result. The same schemas, so the same validation and messages.
+_INSPECTION_IN = InspectionIn()
+_ITEM_RESULT_OUT = ItemResultOut()
+
+
+def load_inspection(raw: dict[str, Any]) -> dict[str, Any]:
+    """``InspectionIn().load(raw)`` without building the schema per item.
+
+    :raises ValidationError: exactly as ``InspectionIn().load``.
+    """
+    loaded: dict[str, Any] = _INSPECTION_IN.load(raw)
+    return loaded
+
+
+def dump_result(result: object) -> dict[str, Any]:
+    """``drop_none(ItemResultOut().dump(result))`` without building the schema per result."""
+    return drop_none(_ITEM_RESULT_OUT.dump(result))
+
+
 class PushResultsOut(Schema):
     """``POST /api/v1/sync/push``: one result per pushed item, in the order sent."""
 
@@ -118,7 +140,7 @@ class ChangeOut(Schema):
     """One entry of a pull page: a reference row as it is now, or its tombstone."""
 
     entity = fields.String(
-        required=True, validate=validate.OneOf(["market", "merchant", "instrument"])
+        required=True, validate=validate.OneOf(["market", "merchant", "instrument", "order"])
     )
     id = fields.Integer(required=True)
     op = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
