@@ -14,13 +14,13 @@ names the file and the dotted key (``v1.toml: grades.bands[1].min: …``).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
-from functools import cache
 from pathlib import Path
+
+from inspect_app.domain.rule_files import RuleFiles
 
 RULES_DIR = Path(__file__).resolve().parent / "credit_rules"
 DEFAULT_VERSION = "v1"
@@ -251,24 +251,19 @@ def _caps(r: _Reader, data: Table, severities: int, grades: tuple[str, ...]) -> 
     return tuple(caps)
 
 
+_FILES: RuleFiles[CreditRules] = RuleFiles(
+    RULES_DIR, DEFAULT_VERSION, parse_rules, CreditRulesError
+)
+
+
 def load_rules_from(path: Path) -> CreditRules:
     """Read and validate one rule file (not cached); its version must match its file name."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except OSError as exc:
-        raise CreditRulesError(f"{path}: version: cannot read the file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CreditRulesError(f"{path}: (file): not valid TOML: {exc}") from None
-    rules = parse_rules(data, str(path))
-    if rules.version != path.stem:
-        raise CreditRulesError(f"{path}: version: {rules.version!r} does not match the file")
-    return rules
+    return _FILES.load_from(path)
 
 
 def available_versions(directory: Path | None = None) -> list[str]:
     """The versions shipped in ``directory`` (default: the application's rule files)."""
-    folder = directory or RULES_DIR
-    return sorted(p.stem for p in folder.glob("*.toml") if _VERSION_RE.fullmatch(p.stem))
+    return _FILES.versions(directory)
 
 
 def load_rules(version: str | None = None, directory: Path | None = None) -> CreditRules:
@@ -276,25 +271,14 @@ def load_rules(version: str | None = None, directory: Path | None = None) -> Cre
 
     :raises CreditRulesError: unknown version, or the file fails validation.
     """
-    return _load(version or DEFAULT_VERSION, directory or RULES_DIR)
-
-
-@cache
-def _load(version: str, directory: Path) -> CreditRules:
-    path = directory / f"{version}.toml"
-    if not _VERSION_RE.fullmatch(version) or not path.is_file():
-        known = available_versions(directory)
-        raise CreditRulesError(f"{path}: version: unknown rule version {version!r}; known: {known}")
-    return load_rules_from(path)
+    return _FILES.load(version, directory)
 
 
 def check_rules(directory: Path | None = None) -> CreditRules:
     """Load every shipped version; return the default. Start-up check: raises on a bad file."""
-    for version in available_versions(directory):
-        load_rules(version, directory)
-    return load_rules(None, directory)
+    return _FILES.check(directory)
 
 
 def clear_cache() -> None:
     """Forget loaded rules, so the next ``load_rules`` reads the files again (tests, tools)."""
-    _load.cache_clear()
+    _FILES.clear()

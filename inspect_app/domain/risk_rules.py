@@ -13,12 +13,12 @@ the file and the dotted key (``v1.toml: likelihood.credit.weight: …``).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
+
+from inspect_app.domain.rule_files import RuleFiles
 
 RULES_DIR = Path(__file__).resolve().parent / "risk_rules"
 DEFAULT_VERSION = "v1"
@@ -220,23 +220,17 @@ def _bands(r: _Reader, capacity: Table) -> tuple[CapacityBand, ...]:
     return tuple(bands)
 
 
+_FILES: RuleFiles[RiskRules] = RuleFiles(RULES_DIR, DEFAULT_VERSION, parse_rules, RiskRulesError)
+
+
 def load_rules_from(path: Path) -> RiskRules:
     """Read and validate one rule file (not cached); its version must match its file name."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
-    except OSError as exc:
-        raise RiskRulesError(f"{path}: version: cannot read the file ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RiskRulesError(f"{path}: (file): not valid TOML: {exc}") from None
-    rules = parse_rules(data, str(path))
-    if rules.version != path.stem:
-        raise RiskRulesError(f"{path}: version: {rules.version!r} does not match the file name")
-    return rules
+    return _FILES.load_from(path)
 
 
 def available_versions(directory: Path | None = None) -> list[str]:
-    folder = directory or RULES_DIR
-    return sorted(p.stem for p in folder.glob("*.toml") if _VERSION_RE.fullmatch(p.stem))
+    """The versions shipped in ``directory`` (default: the application's rule files)."""
+    return _FILES.versions(directory)
 
 
 def load_rules(version: str | None = None, directory: Path | None = None) -> RiskRules:
@@ -244,20 +238,14 @@ def load_rules(version: str | None = None, directory: Path | None = None) -> Ris
 
     :raises RiskRulesError: unknown version, or the file fails validation.
     """
-    return _load(version or DEFAULT_VERSION, directory or RULES_DIR)
-
-
-@cache
-def _load(version: str, directory: Path) -> RiskRules:
-    path = directory / f"{version}.toml"
-    if not _VERSION_RE.fullmatch(version) or not path.is_file():
-        known = available_versions(directory)
-        raise RiskRulesError(f"{path}: version: unknown rule version {version!r}; known: {known}")
-    return load_rules_from(path)
+    return _FILES.load(version, directory)
 
 
 def check_rules(directory: Path | None = None) -> RiskRules:
     """Load every shipped version; return the default. Start-up check: raises on a bad file."""
-    for version in available_versions(directory):
-        load_rules(version, directory)
-    return load_rules(None, directory)
+    return _FILES.check(directory)
+
+
+def clear_cache() -> None:
+    """Forget loaded rules, so the next ``load_rules`` reads the files again (tests, tools)."""
+    _FILES.clear()
