@@ -8,22 +8,35 @@ Rules (the geotag flag of docs/sync-protocol.md, section 3), checked in this ord
 3. accuracy worse than 100 m                   → ``imprecise`` (too coarse to place a stall)
 4. nothing to compare with                     → ``no_reference`` (merchant without market or
                                                   location)
-5. geodesic distance − accuracy > radius       → ``far`` (outside even allowing for accuracy)
+5. distance − accuracy > radius                → ``far`` (outside even allowing for accuracy)
 6. otherwise                                   → ``ok``
 
 The reference is the merchant's market (centre and geofence radius) when it has one, else the
-merchant's own location with :data:`DEFAULT_RADIUS_M`. Distances use
-``geopy.distance.geodesic`` (WGS-84 ellipsoid), in metres.
+merchant's own location with :data:`DEFAULT_RADIUS_M`. Distances are great-circle distances
+(``geopy.distance.great_circle``: a sphere of the mean Earth radius, 6371.009 km), in metres.
+
+Why not the ellipsoid: ``geopy.distance.geodesic`` (WGS-84, Karney) is exact to the
+nanometre but costs about 0.1 ms a call, ten percent of storing an inspection; the sphere
+costs less than a tenth of that and differs from the ellipsoid by at most
+:data:`GREAT_CIRCLE_TOLERANCE` of the distance (0.56 %, measured over every latitude and
+bearing; tests/domain/test_geo.py checks it): under 1 m at the 150 m of a market's geofence,
+far below the accuracy of the phone fix the flag allows for. Distances stored before this
+change were ellipsoidal; both are evidence, not a gate.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geopy.distance import geodesic
+from geopy.distance import great_circle
 
 IMPRECISE_ABOVE_M = 100.0
 DEFAULT_RADIUS_M = 100.0
+#: Largest relative difference between :func:`distance_m` and the WGS-84 geodesic.
+GREAT_CIRCLE_TOLERANCE = 0.006
+#: One instance for every call: ``great_circle((a), (b))`` would build and parse both points
+#: as objects first, which costs more than the trigonometry.
+_SPHERE = great_circle()
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,9 @@ class GeotagResult:
 
 
 def distance_m(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
-    """Geodesic distance in metres between two WGS-84 points."""
-    return float(geodesic((a_lat, a_lon), (b_lat, b_lon)).meters)
+    """Great-circle distance in metres between two WGS-84 points (within
+    :data:`GREAT_CIRCLE_TOLERANCE` of the geodesic)."""
+    return float(_SPHERE.measure((a_lat, a_lon), (b_lat, b_lon))) * 1000.0
 
 
 def evaluate_geotag(geotag: Geotag | None, fence: Geofence | None) -> GeotagResult:

@@ -101,6 +101,9 @@ class ItemResultOut(Schema):
     findings = fields.List(fields.Nested(FindingOut))
     flags = fields.Dict()
     missing_attachments = fields.List(fields.String())
+    closed_orders = fields.List(
+        fields.Integer(), metadata={"description": "orders this record closed (re-inspection)"}
+    )
 
 
 def drop_none(data: dict[str, Any]) -> dict[str, Any]:

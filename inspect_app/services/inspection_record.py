@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from inspect_app.domain.evaluation import Evaluation, InstrumentFacts, evaluate, verdict_of
-from inspect_app.domain.forms import FormDefinition, FormStatus, instrument_refs, photo_refs
+from inspect_app.domain.forms import FormDefinition, FormStatus, photo_refs
 from inspect_app.domain.geo import DEFAULT_RADIUS_M, Geofence, Geotag, evaluate_geotag
 from inspect_app.domain.quantities import MeasurementError
 from inspect_app.domain.rulepacks import RulePack
@@ -25,16 +26,16 @@ from inspect_app.formdefs import FormRegistry
 from inspect_app.models import (
     Attachment,
     Device,
-    Finding,
     Inspection,
-    InspectionAttachment,
     Instrument,
     Merchant,
     User,
 )
 from inspect_app.models.inspection import FindingDomain, GeotagStatus, Verdict
-from inspect_app.models.types import MAX_ID
-from inspect_app.services import scoping
+from inspect_app.services.inspection_draft import InspectionDraft
+
+if TYPE_CHECKING:
+    from inspect_app.services.sync_lookups import Lookups
 
 #: Inspections are judged on the local calendar day (verification expiry is a date).
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -93,6 +94,8 @@ class ItemResult:
     findings: list[dict[str, Any]] | None = None
     flags: dict[str, Any] | None = None
     missing_attachments: list[str] | None = None
+    #: Orders this record closed (a re-inspection that no longer found their code).
+    closed_orders: list[int] | None = None
 
 
 class Rejected(Exception):
@@ -123,62 +126,6 @@ def definition_for(forms: FormRegistry, key: str, version: int) -> FormDefinitio
     return definition
 
 
-def _merchant(actor: User, answers: dict[str, Any]) -> Merchant:
-    raw = str(answers.get("merchant"))
-    merchant = db.session.get(Merchant, int(raw)) if raw.isdigit() and int(raw) <= MAX_ID else None
-    if merchant is None:
-        raise Rejected("MERCHANT_UNKNOWN", {"merchant": ["no such merchant"]})
-    if not scoping.may_inspect(actor, merchant):
-        raise Rejected("OUT_OF_REGION", {"merchant": ["outside your region"]})
-    return merchant
-
-
-#: Instruments by QR token or code (None: no such instrument), shared by one batch's items:
-#: a day's queue inspects the same stall's scales again and again.
-InstrumentCache = dict[str, "Instrument | None"]
-
-
-def _instruments(
-    actor: User,
-    merchant: Merchant,
-    definition: FormDefinition,
-    answers: dict[str, Any],
-    cache: InstrumentCache,
-) -> dict[str, Instrument]:
-    """Each instrument answer resolved by QR token or printed code, by answer path.
-
-    An instrument outside the sender's region is unknown to them (its existence is not
-    revealed); one of another merchant in their region is refused by name.
-    """
-    refs = instrument_refs(definition, answers)
-    unknown = {ref for _path, ref in refs} - cache.keys()
-    if unknown:
-        rows = db.session.scalars(
-            select(Instrument).where(
-                Instrument.qr_token.in_(unknown) | Instrument.code.in_(unknown)
-            )
-        ).all()
-        cache.update(dict.fromkeys(unknown))
-        cache.update({row.qr_token: row for row in rows if row.qr_token in unknown})
-        cache.update({row.code: row for row in rows if row.code in unknown})
-    found: dict[str, Instrument] = {}
-    missing: dict[str, list[str]] = {}
-    foreign: dict[str, list[str]] = {}
-    for path, ref in refs:
-        instrument = cache.get(ref)
-        if instrument is None or not scoping.can_see_merchant(actor, instrument.merchant):
-            missing[path] = ["no registered instrument with this code or QR token"]
-        elif not scoping.may_cite_instrument(actor, merchant, instrument):
-            foreign[path] = ["this instrument is registered to another merchant"]
-        else:
-            found[path] = instrument
-    if missing:
-        raise Rejected("INSTRUMENT_UNKNOWN", missing)
-    if foreign:
-        raise Rejected("INSTRUMENT_OTHER_MERCHANT", foreign)
-    return found
-
-
 def _facts(instrument: Instrument) -> InstrumentFacts:
     return InstrumentFacts(
         code=instrument.code,
@@ -190,21 +137,6 @@ def _facts(instrument: Instrument) -> InstrumentFacts:
         d=instrument.d_value,
         valid_until=instrument.valid_until,
     )
-
-
-def _superseded(actor: User, uuid: str | None) -> Inspection | None:
-    """The inspection a correction replaces; one the sender may not correct is unknown."""
-    if uuid is None:
-        return None
-    original = db.session.scalar(select(Inspection).where(Inspection.uuid == uuid))
-    if original is None or not scoping.may_supersede(actor, original):
-        raise Rejected("SYNC_SUPERSEDE_UNKNOWN", {"supersedes": ["no inspection with this uuid"]})
-    already = db.session.scalar(
-        select(Inspection.id).where(Inspection.supersedes_id == original.id)
-    )
-    if already is not None:
-        raise Rejected("SYNC_SUPERSEDE_STALE")
-    return original
 
 
 def _geofence(merchant: Merchant) -> Geofence | None:
@@ -248,17 +180,19 @@ def build_inspection(
     forms: FormRegistry,
     pack: RulePack,
     received_at: datetime,
-    instrument_cache: InstrumentCache | None = None,
-) -> Inspection:
-    """A new, unflushed inspection with its findings and expected attachments.
+    lookups: Lookups,
+) -> InspectionDraft:
+    """The record to store for a submission, with its findings and expected attachments.
+
+    Makes no query of its own: what the item cites comes from ``lookups``. A correction of a
+    record still pending in the same batch gets its ``supersedes_id`` when that is inserted.
 
     :raises Rejected: unknown merchant / instrument, out of region, supersede problems,
         measurements the engine refuses.
     """
-    merchant = _merchant(actor, item.answers)
-    cache = {} if instrument_cache is None else instrument_cache
-    instruments = _instruments(actor, merchant, definition, item.answers, cache)
-    original = _superseded(actor, item.supersedes)
+    merchant = lookups.merchant(actor, item.answers)
+    instruments = lookups.cited_instruments(actor, merchant, definition, item.answers)
+    original_id = lookups.superseded(actor, item.supersedes)
     evaluation = _evaluate(definition, item, instruments, pack)
     verdict = verdict_of(evaluation, forms.violations)
     geotag = None
@@ -267,64 +201,75 @@ def build_inspection(
         geotag = Geotag(g["lat"], g["lon"], g["accuracy"], g.get("altitude"))
     geo = evaluate_geotag(geotag, _geofence(merchant))
     distinct = {i.id: i for i in instruments.values()}
-    inspection = Inspection(
-        uuid=item.uuid,
-        form_key=item.form_key,
-        form_version=item.form_version,
-        inspector_id=actor.id,
-        device_id=device.id if device else None,
-        merchant_id=merchant.id,
-        instrument_id=next(iter(distinct)) if len(distinct) == 1 else None,
-        started_at=item.started_at,
-        captured_at=item.captured_at,
-        received_at=received_at,
-        lat=geotag.lat if geotag else None,
-        lon=geotag.lon if geotag else None,
-        altitude_m=geotag.altitude_m if geotag else None,
-        accuracy_m=geotag.accuracy_m if geotag else None,
-        geotag_status=GeotagStatus(geo.status),
-        geotag_distance_m=geo.distance_m,
-        answers=item.answers,
-        content_sha256=item.content_sha256,
-        evaluation=evaluation.to_dict(),
-        verdict=Verdict(verdict),
-        client_verdict=item.client_verdict,
-        supersedes_id=original.id if original else None,
-        is_demo=actor.is_demo,
-        # Set explicitly so result_for() reads them from memory instead of lazy-loading.
-        findings=[],
-        attachments=[],
-    )
     by_code = {i.code: i for i in instruments.values()}
+    findings = []
     for draft in evaluation.findings:
         violation = forms.violations[draft.code]
         instrument = by_code.get(draft.instrument_code or "")
-        inspection.findings.append(
-            Finding(
-                merchant_id=merchant.id,
-                instrument_id=instrument.id if instrument else None,
-                code=draft.code,
-                domain=FindingDomain(violation.domain),
-                severity=violation.severity_rank,
-                extent=1,
-                evidence={"path": draft.path, **draft.evidence},
-                needs_alert="alert" in violation.triggers,
-                created_at=received_at,
-            )
+        findings.append(
+            {
+                "merchant_id": merchant.id,
+                "instrument_id": instrument.id if instrument else None,
+                "code": draft.code,
+                "domain": FindingDomain(violation.domain),
+                "severity": violation.severity_rank,
+                "extent": 1,
+                "evidence": {"path": draft.path, **draft.evidence},
+                "needs_alert": "alert" in violation.triggers,
+                "created_at": received_at,
+            }
         )
-    for sha in dict.fromkeys([*photo_refs(definition, item.answers), *item.attachments]):
-        inspection.attachments.append(InspectionAttachment(sha256=sha, field_path="photo"))
-    return inspection
+    photos = [
+        {"sha256": sha, "field_path": "photo"}
+        for sha in dict.fromkeys([*photo_refs(definition, item.answers), *item.attachments])
+    ]
+    columns = {
+        "uuid": item.uuid,
+        "form_key": item.form_key,
+        "form_version": item.form_version,
+        "inspector_id": actor.id,
+        "device_id": device.id if device else None,
+        "merchant_id": merchant.id,
+        "instrument_id": next(iter(distinct)) if len(distinct) == 1 else None,
+        "started_at": item.started_at,
+        "captured_at": item.captured_at,
+        "received_at": received_at,
+        "lat": geotag.lat if geotag else None,
+        "lon": geotag.lon if geotag else None,
+        "altitude_m": geotag.altitude_m if geotag else None,
+        "accuracy_m": geotag.accuracy_m if geotag else None,
+        "geotag_status": GeotagStatus(geo.status),
+        "geotag_distance_m": geo.distance_m,
+        "answers": item.answers,
+        "content_sha256": item.content_sha256,
+        "evaluation": evaluation.to_dict(),
+        "verdict": Verdict(verdict),
+        "client_verdict": item.client_verdict,
+        "supersedes_id": original_id,
+        "is_demo": actor.is_demo,
+    }
+    return InspectionDraft(columns, findings, photos)
 
 
 def result_for(inspection: Inspection, status: str) -> ItemResult:
     """What the client is told about a stored inspection (the same on every resend)."""
-    shas = [a.sha256 for a in inspection.attachments]
+    [result] = results_for([inspection], status)
+    return result
+
+
+def results_for(inspections: Sequence[Inspection], status: str) -> list[ItemResult]:
+    """:func:`result_for` of each, with one query for the photos already received."""
+    shas = {a.sha256 for inspection in inspections for a in inspection.attachments}
     received = (
         set(db.session.scalars(select(Attachment.sha256).where(Attachment.sha256.in_(shas))))
         if shas
         else set()
     )
+    return [_describe(inspection, status, received) for inspection in inspections]
+
+
+def _describe(inspection: Inspection, status: str, received: set[str]) -> ItemResult:
+    shas = [a.sha256 for a in inspection.attachments]
     findings = [
         {"code": f.code, "severity": f"S{f.severity}", "domain": f.domain.value}
         for f in inspection.findings

@@ -13,165 +13,51 @@ docs/sync-protocol.md, section 3):
 8. otherwise                                            → created, with the server's verdict
 9. anything else fails for this one item                → rejected ITEM_UNPROCESSABLE (logged)
 
-Each item runs in a savepoint, so one bad item never sinks the batch. The database's unique
-constraints (inspection uuid, supersedes) are what make this hold when two connections push
-the same batch at once: the loser's insert fails, its savepoint rolls back, and the item is
-re-read as a duplicate (or stale). Audit entries and change-log rows are written after all
+Batch at a time (docs/sync-protocol.md, "Batch-at-a-time ingest"): every item is judged
+first, with what the batch cites read in a few queries, and the records to store are inserted
+together in one savepoint (``sync_batch``). Should that insert fail (a uuid or correction
+committed by another connection in the meantime, a row the database refuses), the savepoint
+rolls back and the batch is stored item by item, each in its own savepoint (``sync_items``):
+there the database's unique constraints (inspection uuid, supersedes) decide each race, the
+loser is re-read as a duplicate (or stale), and one bad row sinks only its item. Either way
+the batch's audit entries, change-log rows and after-insert hooks are written once, after the
 inserts, so the locks they take are held only briefly and never while waiting on a row.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from inspect_app.domain.forms import validate_answers
 from inspect_app.domain.rulepacks import RulePack
 from inspect_app.errors import CATALOGUE
 from inspect_app.extensions import db
 from inspect_app.formdefs import FormRegistry
-from inspect_app.models import Device, Inspection, Instrument, User
+from inspect_app.models import Device, Inspection, Order, User
 from inspect_app.models.types import utcnow
-from inspect_app.services import audit, audit_records, reference
-from inspect_app.services.inspection_record import (
-    InstrumentCache,
-    ItemResult,
-    PushItem,
-    Rejected,
-    build_inspection,
-    definition_for,
-    result_for,
-)
+from inspect_app.services import audit, audit_records, enforcement, reference, rollups
+from inspect_app.services.inspection_record import ItemResult, PushItem, build_inspection
+from inspect_app.services.sync_batch import BatchEffects, Push, store_batch
+from inspect_app.services.sync_items import store_items, stored
 
 logger = logging.getLogger(__name__)
 
-#: Failures of the database or the process, not of the item: they fail the request (a 5xx
-#: the client retries later) instead of parking a sound record as rejected.
-_SERVER_FAILURES: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError,  # connection lost, lock or statement timeout, serialisation
-    sa_exc.InterfaceError,
-    sa_exc.InternalError,  # e.g. PostgreSQL's "current transaction is aborted"
-    sa_exc.TimeoutError,  # connection pool exhausted
-    sa_exc.PendingRollbackError,
-    MemoryError,
-)
 
+def _after_insert_hooks(created: Sequence[Inspection], forms: FormRegistry, now: datetime) -> None:
+    """Everything that reacts to a batch's new records, in order; the one place to add one.
 
-@dataclass
-class _BatchEffects:
-    """What to write once every item is in: audit entries and instrument cache updates."""
-
-    created: list[Inspection] = field(default_factory=list)
-    instruments: dict[int, Instrument] = field(default_factory=dict)
-    #: Instrument lookups by QR token or code, valid for the whole batch (one transaction).
-    lookups: InstrumentCache = field(default_factory=dict)
-
-
-def _existing(uuids: Iterable[str]) -> dict[str, Inspection]:
-    rows = db.session.scalars(select(Inspection).where(Inspection.uuid.in_(list(uuids))))
-    return {row.uuid: row for row in rows}
-
-
-def _replay(item: PushItem, stored: Inspection) -> ItemResult:
-    """A resend: the original result when the content matches, a conflict otherwise."""
-    if stored.content_sha256 == item.content_sha256:
-        return result_for(stored, "duplicate")
-    return ItemResult(item.uuid, "conflict", code="SYNC_UUID_CONFLICT")
-
-
-def _store_one(
-    actor: User,
-    device: Device | None,
-    item: PushItem,
-    forms: FormRegistry,
-    pack: RulePack,
-    now: datetime,
-    effects: _BatchEffects,
-    lang: str,
-) -> ItemResult:
-    """Store one item in its own savepoint and answer for it; never fails the batch for it.
-
-    Refusals are :class:`Rejected`; a lost race on a unique index is re-read (duplicate,
-    conflict or stale). Anything else that goes wrong with this item (a value a database
-    refuses, a bug met by odd data) rolls its savepoint back, is logged with its uuid and is
-    answered ``rejected ITEM_UNPROCESSABLE``, and the batch goes on. Failures of the database
-    itself (:data:`_SERVER_FAILURES`) propagate: the request fails and the client retries.
+    Each hook gets the created inspections as ORM objects, in the order sent, with their ids
+    and ``findings`` loaded, after the audit entries and change-log rows are written.
     """
-    try:
-        return _store_in_savepoint(actor, device, item, forms, pack, now, effects, lang)
-    except Rejected as rejection:
-        return rejection.result(item.uuid)
-    except IntegrityError:
-        # Lost a race: the same uuid (or a correction of the same record) committed first.
-        result = _after_race(item)
-        if result is not None:
-            return result
-        logger.exception("Push item %s by user %s broke a constraint", item.uuid, actor.id)
-        return _unprocessable(item)
-    except _SERVER_FAILURES:
-        raise
-    except Exception:
-        logger.exception("Push item %s by user %s could not be stored", item.uuid, actor.id)
-        return _unprocessable(item)
-
-
-def _store_in_savepoint(
-    actor: User,
-    device: Device | None,
-    item: PushItem,
-    forms: FormRegistry,
-    pack: RulePack,
-    now: datetime,
-    effects: _BatchEffects,
-    lang: str,
-) -> ItemResult:
-    """Decision tree steps 3 to 8; the batch's effects are noted only once the item is in."""
-    definition = definition_for(forms, item.form_key, item.form_version)
-    issues = validate_answers(definition, item.answers)
-    if issues:
-        errors: dict[str, list[str]] = {}
-        for issue in issues:
-            message = issue.message_zh if lang == "zh" else issue.message_en
-            errors.setdefault(issue.path or "_schema", []).append(message)
-        raise Rejected("VALIDATION_FAILED", errors)
-    with db.session.begin_nested():
-        inspection = build_inspection(
-            actor, device, item, definition, forms, pack, now, effects.lookups
-        )
-        db.session.add(inspection)
-        db.session.flush()
-        # Inside the savepoint: should describing it fail, the row goes with it.
-        result = result_for(inspection, "created")
-        instrument = (
-            None
-            if inspection.instrument_id is None
-            else db.session.get(Instrument, inspection.instrument_id)  # identity map hit
-        )
-    effects.created.append(inspection)
-    if instrument is not None:
-        effects.instruments[instrument.id] = instrument
-    return result
-
-
-def _unprocessable(item: PushItem) -> ItemResult:
-    return ItemResult(item.uuid, "rejected", code="ITEM_UNPROCESSABLE")
-
-
-def _after_race(item: PushItem) -> ItemResult | None:
-    """The answer for an item whose insert hit a unique index, or None if it was another one."""
-    stored = db.session.scalar(select(Inspection).where(Inspection.uuid == item.uuid))
-    if stored is not None:
-        return _replay(item, stored)
-    if item.supersedes is not None:
-        return ItemResult(item.uuid, "stale", code="SYNC_SUPERSEDE_STALE")
-    return None
+    # Orders and alerts act as soon as the record is stored (the notice is handed over at
+    # the stall); review decides later what counts for scores.
+    enforcement.after_ingest(created, forms.violations, now)
+    rollups.after_ingest(created)  # the dashboards' read models
 
 
 def push_batch(
@@ -191,26 +77,25 @@ def push_batch(
     :param received_at: the server time to record; only back-fills (the demo) pass one.
     """
     now = received_at or utcnow()
-    existing = _existing(i.uuid for i in items if isinstance(i, PushItem))
-    seen: dict[str, ItemResult] = {}
-    effects = _BatchEffects()
-    results: list[ItemResult] = []
-    for item in items:
-        if isinstance(item, ItemResult):
-            results.append(item)
-            continue
-        if item.uuid in existing:
-            results.append(_replay(item, existing[item.uuid]))
-        elif item.uuid in seen:
-            # The same record twice in one batch: answer like a resend.
-            stored = _existing([item.uuid]).get(item.uuid)
-            results.append(_replay(item, stored) if stored else seen[item.uuid])
-        else:
-            result = _store_one(actor, device, item, forms, pack, now, effects, lang)
-            seen[item.uuid] = result
-            results.append(result)
+    push = Push(actor, device, forms, pack, now, lang, build_inspection)
+    existing = stored(i.uuid for i in items if isinstance(i, PushItem))
+    outcome = store_batch(push, items, existing)
+    if outcome is None:  # the bulk insert met a race or a refused row: nothing was kept
+        outcome = store_items(push, items)
+    results, effects = outcome
+    _record(actor, effects)
+    _after_insert_hooks(effects.created, forms, now)
+    results = _with_closed_orders(results)
+    logger.info("Push by user %s: %d items, %d created", actor.id, len(items), len(effects.created))
+    return results
+
+
+def _record(actor: User, effects: BatchEffects) -> None:
+    """The batch's audit entries and the change-log rows of the instruments it touched."""
     # Each entry vouches for the record as stored: the hash is of the rows read back.
-    records = audit_records.digests_by_uuid([i.uuid for i in effects.created])
+    records = effects.digests
+    if records is None:
+        records = audit_records.digests_by_uuid([i.uuid for i in effects.created])
     audit.record_many(
         actor,
         [
@@ -229,8 +114,27 @@ def push_batch(
     )
     for instrument in effects.instruments.values():
         reference.touch_instrument(instrument)
-    logger.info("Push by user %s: %d items, %d created", actor.id, len(items), len(effects.created))
-    return results
+
+
+def _with_closed_orders(results: list[ItemResult]) -> list[ItemResult]:
+    """Add the orders each stored record closed, read after the hooks ran (one query).
+
+    Read from the orders themselves (``closed_by_inspection_id``), so a resend (``duplicate``)
+    is told the same as the first answer while the order stays closed by that record.
+    """
+    uuids = [r.uuid for r in results if r.status in ("created", "duplicate")]
+    if not uuids:
+        return results
+    closed: dict[str, list[int]] = {}
+    rows = db.session.execute(
+        select(Inspection.uuid, Order.id)
+        .join(Order, Order.closed_by_inspection_id == Inspection.id)
+        .where(Inspection.uuid.in_(uuids))
+        .order_by(Order.id)
+    )
+    for uuid, order_id in rows:
+        closed.setdefault(uuid, []).append(order_id)
+    return [replace(r, closed_orders=closed[r.uuid]) if r.uuid in closed else r for r in results]
 
 
 def rejected(uuid: str, code: str, errors: dict[str, Any] | None = None) -> ItemResult:

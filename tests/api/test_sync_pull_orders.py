@@ -236,7 +236,11 @@ def test_a_cheating_scale_pushed_from_a_tablet_comes_back_condemned_with_its_ord
         scale_answers(field.merchant.id, field.scale.code),
         captured_at=datetime.now(UTC).isoformat(),
     )
-    field.push(clean)
+    (reinspection,) = field.push(clean)
+    assert reinspection["closed_orders"] == [order["id"]]
+    # A resend after a lost answer is told the same.
+    (again,) = field.push(clean)
+    assert (again["status"], again["closed_orders"]) == ("duplicate", [order["id"]])
     page = _pull(field.client, field.headers, page["cursor"])
     assert _orders(page) == [{"entity": "order", "id": order["id"], "op": "delete", "data": None}]
     (scale,) = [c for c in page["changes"] if c["entity"] == "instrument"]
