@@ -19,11 +19,10 @@ from inspect_app.models.user import Role
 from inspect_app.schemas.common import json_body, json_problems, load, printable
 from inspect_app.schemas.sync import (
     MAX_ITEM_DEPTH,
-    InspectionIn,
-    ItemResultOut,
     PullQueryIn,
     PushBatchIn,
-    drop_none,
+    dump_result,
+    load_inspection,
 )
 from inspect_app.services import sync_pull, sync_push
 from inspect_app.services.inspection_record import ItemResult, PushItem
@@ -55,7 +54,7 @@ def _parse_item(raw: object, index: int, lang: str) -> PushItem | ItemResult:
     if problems:
         return sync_push.rejected(uuid, "VALIDATION_FAILED", problems)
     try:
-        return PushItem.from_wire(InspectionIn().load(raw))
+        return PushItem.from_wire(load_inspection(raw))
     except ValidationError as exc:
         errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
         return sync_push.rejected(uuid, "VALIDATION_FAILED", errors)
@@ -77,7 +76,7 @@ def push_batch() -> dict[str, Any]:
 
 
 def _result_body(result: ItemResult) -> dict[str, Any]:
-    body = drop_none(ItemResultOut().dump(result))
+    body = dump_result(result)
     if result.code:
         body["message"] = message_for(CATALOGUE[result.code])
     return body

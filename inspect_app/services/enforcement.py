@@ -54,6 +54,9 @@ def after_ingest(
 ) -> None:
     """Apply the module's rules to a batch of newly stored inspections, oldest visit first."""
     today = local_today(now)
+    # Most visits find a stall with no open order: ask once per batch which merchants have one,
+    # and look for orders to close only there (a merchant joins as soon as it gets one).
+    with_orders = _merchants_with_active_orders({i.merchant_id for i in created})
     for inspection in sorted(created, key=lambda i: (i.captured_at, i.id)):
         carried: set[int] = set()
         if inspection.supersedes_id is not None:
@@ -61,13 +64,27 @@ def after_ingest(
             # The corrected record no longer counts for the grade (its correction will, once
             # approved).
             credit.mark_dirty(inspection.merchant_id, "supersede", now)
-        else:
+        elif inspection.merchant_id in with_orders:
             _reinspect(inspection, now, today)
         for finding in inspection.findings:
             if finding.id not in carried:
                 _act_on(finding, inspection, violations.get(finding.code), now, today)
+        if inspection.findings:
+            with_orders.add(inspection.merchant_id)
     # A planned visit (双随机) is done once its merchant's inspection is in.
     plans.tick_off(created, now)
+
+
+def _merchants_with_active_orders(merchant_ids: set[int]) -> set[int]:
+    if not merchant_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Order.merchant_id)
+            .where(Order.merchant_id.in_(merchant_ids), Order.status.in_(ACTIVE_ORDER_STATUSES))
+            .distinct()
+        )
+    )
 
 
 def _act_on(
