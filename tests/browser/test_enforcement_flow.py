@@ -253,7 +253,8 @@ def test_a_passing_reinspection_on_the_tablet_closes_the_order(
     assert idb(page, "orders") == []
     page.goto("/field/#/outbox")
     expect(page.get_by_test_id("order-closed")).to_have_text(
-        "✓ 本次检查已将整改令结案：禁止使用 · 使用作弊装置或作弊程序的计量器具（遥控器、暗开关、按键作弊）"
+        "✓ 本次检查已将整改令结案：禁止使用 · "
+        "使用作弊装置或作弊程序的计量器具（遥控器、暗开关、按键作弊）"
     )
     open_instrument_by_code(page, stall.scale.code)
     expect(page.get_by_test_id("instrument-status")).to_have_attribute("data-status", "in_service")
