@@ -341,10 +341,12 @@ def test_a_batch_without_races_never_takes_the_item_by_item_path(
     monkeypatch.setattr(sync_push, "store_items", item_by_item)
     a = _failing(field)
     batch = [a, _scale(field, supersedes=a["uuid"], attachments=[SHA]), _scale(field, geotag=None)]
-    stored = _scale(field)
-    field.push(stored)
+    stored = _scale(field, attachments=["cd" * 32])
+    [first] = field.push(stored)
     results = field.push(*batch, stored, batch[0])
     assert [r["status"] for r in results] == ["created"] * 3 + ["duplicate"] * 2
+    assert results[3] == first | {"status": "duplicate"}  # the photo is still expected
+    assert results[3]["missing_attachments"] == ["cd" * 32]
 
 
 @pytest.mark.parametrize(
