@@ -263,7 +263,7 @@ def load_rules_from(path: Path) -> CreditRules:
 
 def available_versions(directory: Path | None = None) -> list[str]:
     """The versions shipped in ``directory`` (default: the application's rule files)."""
-    return _FILES.versions(directory)
+    return _FILES.versions(directory or RULES_DIR)
 
 
 def load_rules(version: str | None = None, directory: Path | None = None) -> CreditRules:
@@ -271,12 +271,12 @@ def load_rules(version: str | None = None, directory: Path | None = None) -> Cre
 
     :raises CreditRulesError: unknown version, or the file fails validation.
     """
-    return _FILES.load(version, directory)
+    return _FILES.load(version, directory or RULES_DIR)
 
 
 def check_rules(directory: Path | None = None) -> CreditRules:
     """Load every shipped version; return the default. Start-up check: raises on a bad file."""
-    return _FILES.check(directory)
+    return _FILES.check(directory or RULES_DIR)
 
 
 def clear_cache() -> None:

@@ -232,6 +232,17 @@ def load(schema: Schema, data: Any) -> Any:
     return schema.load(data)
 
 
+class FormSchema(StrictSchema):
+    """An HTML form's fields: stripped, and an empty input means "not given" (a blank text box
+    or an unselected option is absent, not an empty string)."""
+
+    @pre_load
+    def _empty_is_missing(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
+
+
 def bilingual_message(key: str, catalogue: Mapping[str, tuple[str, str]]) -> dict[str, str]:
     """``{"code", "en", "zh"}`` of one marshmallow message key (``name:arg:…``), looked up in a
     form's ``catalogue`` of (en, zh) templates; marshmallow's own "Unknown field." is

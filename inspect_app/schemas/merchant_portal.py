@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from inspect_app.models.enforcement import MAX_TEXT, EvidenceKind
 from inspect_app.schemas import reports
 from inspect_app.schemas.common import (
-    StrictSchema,
+    FormSchema,
     bilingual_field_errors,
     bilingual_message,
     has_control_chars,
@@ -102,17 +102,7 @@ class Line(fields.String):
         return text
 
 
-class _FormSchema(StrictSchema):
-    """Form text: stripped, and an empty input means "not given"."""
-
-    @pre_load
-    def _empty_is_missing(self, data: Any, **_kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-
-class EvidenceIn(_FormSchema):
+class EvidenceIn(FormSchema):
     """The text fields of an evidence upload (the file is the view's)."""
 
     kind = fields.String(
@@ -142,11 +132,11 @@ class EvidenceIn(_FormSchema):
             raise ValidationError("valid_after_verified", "valid_until")
 
 
-class ReplyIn(_FormSchema):
+class ReplyIn(FormSchema):
     body = reports.FreeText(MAX_TEXT, required=True)
 
 
-class CommitmentIn(_FormSchema):
+class CommitmentIn(FormSchema):
     signatory = Line(100, required=True, error_messages={"required": "signatory"})
     agree = fields.String(
         required=True,

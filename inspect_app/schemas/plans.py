@@ -11,9 +11,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from inspect_app.schemas.common import StrictSchema, bilingual_field_errors, bilingual_message
+from inspect_app.schemas.common import (
+    FormSchema,
+    bilingual_field_errors,
+    bilingual_message,
+)
 
 #: Message keys → (English, Chinese); ``{0}`` takes the key's value after ``:``.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -58,17 +62,7 @@ _DATE_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {
 MAX_SIZE = 10_000
 
 
-class _FormSchema(StrictSchema):
-    """Form text: stripped, and an empty input means "not given"."""
-
-    @pre_load
-    def _empty_is_missing(self, data: Any, **_kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-
-class NewPlanIn(_FormSchema):
+class NewPlanIn(FormSchema):
     """``POST /plans/new``. ``random_share`` is typed in percent (20 = 20 %); ``region`` is the
     admin's choice of district (a supervisor plans for their own and sends none)."""
 
@@ -87,7 +81,7 @@ class NewPlanIn(_FormSchema):
     region = fields.Integer(load_default=None, error_messages={**_ERRORS, "invalid": "choice"})
 
 
-class PeriodIn(_FormSchema):
+class PeriodIn(FormSchema):
     """``GET /plans?from=…&to=…``: the plan dates the targeting report covers."""
 
     start = fields.Date(data_key="from", load_default=None, error_messages=_DATE_ERRORS)

@@ -14,10 +14,11 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from inspect_app.models.report import MAX_DESCRIPTION, ReportCategory, ReportStatus
 from inspect_app.schemas.common import (
+    FormSchema,
     StrictSchema,
     bilingual_field_errors,
     bilingual_message,
@@ -195,17 +196,7 @@ class Phone(fields.String):
         return mainland_mobile(super()._deserialize(value, attr, data, **kwargs))
 
 
-class _FormSchema(StrictSchema):
-    """Form text: stripped, and an empty input means "not given"."""
-
-    @pre_load
-    def _empty_is_missing(self, data: Any, **_kwargs: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
-        return data
-
-
-class ReportFormIn(_FormSchema):
+class ReportFormIn(FormSchema):
     """The public form's text fields (the photo, CSRF token and honeypot are the view's)."""
 
     category = fields.String(
@@ -228,7 +219,7 @@ class ReportFormIn(_FormSchema):
 OUTCOMES = (ReportStatus.DISMISSED, ReportStatus.INSPECTION_PLANNED, ReportStatus.LINKED)
 
 
-class ReportCloseIn(_FormSchema):
+class ReportCloseIn(FormSchema):
     outcome = fields.String(
         required=True,
         validate=validate.OneOf([o.value for o in OUTCOMES], error="choice"),

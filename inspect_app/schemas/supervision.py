@@ -13,8 +13,13 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from inspect_app.models.enforcement import MAX_TEXT, OrderStatus, ReviewDecision
-from inspect_app.schemas.common import StrictSchema, bilingual_field_errors, bilingual_message
-from inspect_app.schemas.reports import FreeText, _FormSchema
+from inspect_app.schemas.common import (
+    FormSchema,
+    StrictSchema,
+    bilingual_field_errors,
+    bilingual_message,
+)
+from inspect_app.schemas.reports import FreeText
 
 #: Message keys → (English, Chinese); ``{0}``, ``{1}`` take the key's ``:``-separated values.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -50,7 +55,7 @@ _CHOICE_ERRORS: dict[str, str | list[Any] | dict[Any, Any]] = {
 _ID = validate.Range(min=1, max=2**63 - 1)
 
 
-class ReviewIn(_FormSchema):
+class ReviewIn(FormSchema):
     """Approve or return an inspection; returning needs a reason."""
 
     decision = fields.String(
@@ -66,7 +71,7 @@ class ReviewIn(_FormSchema):
             raise ValidationError("return_reason", "reason")
 
 
-class EvidenceDecisionIn(_FormSchema):
+class EvidenceDecisionIn(FormSchema):
     """Accept or reject one piece of evidence; rejecting needs a reason."""
 
     decision = fields.String(
@@ -82,7 +87,7 @@ class EvidenceDecisionIn(_FormSchema):
             raise ValidationError("reject_reason", "reason")
 
 
-class AssignIn(_FormSchema):
+class AssignIn(FormSchema):
     assignee = fields.Integer(
         required=True,
         strict=False,
