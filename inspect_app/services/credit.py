@@ -199,7 +199,9 @@ def mark_dirty(merchant_id: int, trigger: str, now: datetime | None = None) -> N
     computation date is ``now``'s day in Asia/Shanghai. Forgotten on rollback.
     """
     marked: dict[int, tuple[str, datetime | None]] = db.session.info.setdefault(_DIRTY, {})
-    marked.setdefault(merchant_id, (trigger, now))
+    earlier = marked.get(merchant_id)
+    if earlier is None or (now is not None and earlier[1] is not None and now > earlier[1]):
+        marked[merchant_id] = (trigger, now)  # computed once, as of the latest change
 
 
 @event.listens_for(db.session, "before_commit")

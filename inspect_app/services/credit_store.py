@@ -119,7 +119,8 @@ def grade_row(snapshot_id: int, region_id: int, row: dict[str, Any]) -> dict[str
 
 def upsert_grades(rows: list[dict[str, Any]]) -> None:
     """Insert or move each merchant's current grade; never back to an older snapshot (two
-    computations racing: the later snapshot wins whichever commits last)."""
+    computations racing: the later snapshot wins whichever commits last), nor to one computed
+    for an earlier moment (a back-dated recomputation is kept as a snapshot, not published)."""
     if not rows:
         return
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
@@ -135,7 +136,10 @@ def upsert_grades(rows: list[dict[str, Any]]) -> None:
             "score": excluded.score,
             "computed_at": excluded.computed_at,
         },
-        where=table.c.snapshot_id < excluded.snapshot_id,
+        where=and_(
+            table.c.snapshot_id < excluded.snapshot_id,
+            table.c.computed_at <= excluded.computed_at,
+        ),
     )
     db.session.execute(stmt, rows)
     for held in list(db.session.identity_map.values()):  # rows loaded before are stale now

@@ -268,3 +268,25 @@ def test_chunks_of_a_region_interleaved_with_another_each_get_their_own_history(
         snapshot = credit.current(merchant.id)
         assert snapshot is not None
         assert [len(h["findings"]) for h in snapshot.inputs["history"]] == [0, 1]
+
+
+def test_a_back_dated_recomputation_is_kept_but_never_replaces_a_later_grade(
+    make_merchant: Callable[..., Merchant], inspector: User
+) -> None:
+    from datetime import timedelta
+
+    merchant = make_merchant()
+    add_inspection(merchant, inspector, days_ago(TODAY, 20))
+    latest = credit.recompute(merchant.id, TODAY, "daily", NOW)
+    db.session.commit()
+    earlier = NOW - timedelta(days=100)
+    credit.mark_dirty(merchant.id, "review", earlier - timedelta(days=1))
+    credit.mark_dirty(merchant.id, "review", earlier)  # the latest change decides the date
+    db.session.commit()
+    back_dated = db.session.scalars(
+        select(CreditSnapshot).order_by(CreditSnapshot.id.desc())
+    ).first()
+    assert back_dated is not None and back_dated.id > latest.id
+    assert back_dated.as_of == earlier.date()
+    grade = db.session.get(MerchantGrade, merchant.id)
+    assert grade is not None and grade.snapshot_id == latest.id
